@@ -1,0 +1,128 @@
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { CaptureTransport } from "../src/channels/capture-transport.js";
+import { VirtualClock } from "../src/engine/clock.js";
+import { Engine } from "../src/engine/engine.js";
+import { ProjectConfig, CampaignDocument } from "../src/model/index.js";
+import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
+
+export interface BenchOptions {
+  contacts: number;
+  batchSize: number;
+  dir: string;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * b1: N contacts in a file-backed SQLite store; a manual run → condition.profile (half true) →
+ * action.sendEmail (capture) → delay.period 2 days → condition.messageOpened (30 % opened,
+ * injected as message events) → end.success / end.failure, on the virtual clock.
+ */
+async function b1(opts: BenchOptions): Promise<Record<string, unknown>> {
+  const file = join(opts.dir, "b1.sqlite");
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(file + suffix, { force: true });
+  const store = new SqliteStore(file);
+  await store.migrate();
+  const t0 = Date.parse("2026-12-01T14:00:00Z");
+  const clock = new VirtualClock(t0);
+  let moved = 0;
+  let lastPrint = Date.now();
+  const progress = (phase: string) => {
+    if (Date.now() - lastPrint < 1000) return;
+    lastPrint = Date.now();
+    process.stderr.write(`b1: ${phase} ${moved.toLocaleString("en")} contact-steps, rss ${Math.round(process.memoryUsage.rss() / 1048576)} MiB\n`);
+  };
+  const engine = new Engine({
+    store, clock, transport: new CaptureTransport(true), batchSize: opts.batchSize,
+    onBatch: (_element, n) => {
+      moved += n;
+      progress("moving");
+    },
+  });
+  const project = ProjectConfig.parse({
+    timezone: "America/Toronto",
+    fields: [{ key: "email", type: "email", category: "uniqueKey" }, { key: "score", type: "number" }, { key: "firstName", type: "text" }],
+    communicationTypes: [{ key: "newsletter", channel: "email" }],
+  });
+  await store.putProject("bench", project);
+
+  // Setup (not measured): contacts inserted in bulk.
+  process.stderr.write(`b1: inserting ${opts.contacts.toLocaleString("en")} contacts\n`);
+  const insert = store.db.prepare("INSERT INTO contacts (project_id, id, status, created_at, fields, subscriptions) VALUES ('bench', ?, 'active', ?, ?, '{\"newsletter\":true}')");
+  store.db.transaction(() => {
+    for (let i = 0; i < opts.contacts; i++) {
+      insert.run(`c${String(i).padStart(8, "0")}`, t0 - DAY, JSON.stringify({ email: `user${i}@example.com`, score: i % 100, firstName: `User${i}` }));
+    }
+  })();
+
+  const doc = CampaignDocument.parse({
+    id: "b1", name: "Bench b1", reentry: "afterExit",
+    elements: [
+      { id: "t1", type: "trigger.manual", params: {} },
+      { id: "k1", type: "condition.profile", params: { field: "score", operator: "lessThan", value: 50 } },
+      { id: "a1", type: "action.sendEmail", params: { communicationType: "newsletter", message: { subject: "Bonjour {{ contact.firstName }}", html: "<p>Offre de la semaine</p>" } } },
+      { id: "d1", type: "delay.period", params: { amount: 2, unit: "days" } },
+      { id: "k2", type: "condition.messageOpened", params: { message: "a1" } },
+      { id: "e1", type: "end.success", params: {} },
+      { id: "e2", type: "end.failure", params: {} },
+      { id: "e3", type: "end.neutral", params: {} },
+    ],
+    connections: [
+      { from: "t1", exit: "next", to: "k1" },
+      { from: "k1", exit: "true", to: "a1" },
+      { from: "k1", exit: "false", to: "e3" },
+      { from: "a1", exit: "next", to: "d1" },
+      { from: "d1", exit: "next", to: "k2" },
+      { from: "k2", exit: "true", to: "e1" },
+      { from: "k2", exit: "false", to: "e2" },
+    ],
+  });
+  await engine.saveCampaign("bench", doc, 1);
+  await engine.activate("b1", t0);
+
+  const started = process.hrtime.bigint();
+  await engine.launch("b1", t0);
+  await engine.tick(t0);
+  process.stderr.write(`b1: day 0 done, ${moved.toLocaleString("en")} contact-steps\n`);
+
+  // 30 % of the recipients open, the next day.
+  clock.set(t0 + DAY);
+  const recipients = store.db.prepare("SELECT contact_id FROM messages WHERE campaign_id = 'b1' AND status = 'sent'").pluck().all() as string[];
+  let opened = 0;
+  for (let i = 0; i < recipients.length; i++) {
+    if (i % 10 < 3) {
+      await engine.messageEvent("b1", "a1", recipients[i], "opened", {}, t0 + DAY);
+      opened++;
+      if (opened % 20000 === 0) progress("opening");
+    }
+  }
+  process.stderr.write(`b1: ${opened.toLocaleString("en")} opens injected\n`);
+  for (let t = await engine.nextWakeAt(); t !== null; t = await engine.nextWakeAt()) {
+    clock.set(t);
+    await engine.tick(t);
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const contactSteps = (store.db.prepare("SELECT COUNT(*) FROM steps").pluck().get() as number);
+  const outcomes = store.db.prepare("SELECT outcome, COUNT(*) AS n FROM journeys GROUP BY outcome").all();
+  const messages = store.db.prepare("SELECT COUNT(*) FROM messages WHERE status = 'sent'").pluck().get();
+  await store.close();
+  process.stderr.write(`b1: outcomes ${JSON.stringify(outcomes)}, messages sent ${messages}, opens ${opened}\n`);
+  return {
+    workload: "b1",
+    contacts: opts.contacts,
+    contactSteps,
+    seconds: Math.round(seconds * 100) / 100,
+    contactStepsPerSecond: Math.round(contactSteps / seconds),
+    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+}
+
+const WORKLOADS: Record<string, (o: BenchOptions) => Promise<Record<string, unknown>>> = { b1 };
+
+export async function runBench(name: string, opts: BenchOptions): Promise<void> {
+  const workload = WORKLOADS[name];
+  if (!workload) throw new Error(`unknown workload ${name} (known: ${Object.keys(WORKLOADS).join(", ")})`);
+  const result = await workload(opts);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}

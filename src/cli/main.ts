@@ -1,0 +1,83 @@
+import { Command } from "commander";
+import { readFileSync } from "node:fs";
+import { ScenarioInputError, simulate, validateScenario } from "../scenario/simulate.js";
+import type { Lang } from "../model/index.js";
+import { runBench } from "../../bench/run.js";
+
+/** Reads and parses a JSON file; bad input exits 2 with a message that names the place. */
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ScenarioInputError([`${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`]);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ScenarioInputError([`${file}: not JSON: ${(e as Error).message}`]);
+  }
+}
+
+function fail(e: unknown): never {
+  if (e instanceof ScenarioInputError) {
+    process.stderr.write(`relais: invalid scenario\n${e.problems.map((p) => `  ${p}`).join("\n")}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`relais: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(3);
+}
+
+function print(value: unknown): Promise<void> {
+  return new Promise((resolve) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`, () => resolve()));
+}
+
+const program = new Command();
+program.name("relais").description("Relais: automated marketing campaigns").version("0.1.0");
+
+program
+  .command("simulate")
+  .description("run a scenario (project, contacts, campaign, events) on the real engine with a virtual clock")
+  .argument("<file>", "scenario JSON file")
+  .option("--lang <lang>", "language of messages: fr or en", "fr")
+  .action(async (file: string, opts: { lang: Lang }) => {
+    try {
+      const out = await simulate(readJson(file), { lang: opts.lang });
+      await print(out);
+      process.exitCode = out.valid ? 0 : 1;
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+program
+  .command("validate")
+  .description("validate a scenario's campaign and print the findings")
+  .argument("<file>", "scenario JSON file")
+  .option("--lang <lang>", "language of messages: fr or en", "fr")
+  .action(async (file: string, opts: { lang: Lang }) => {
+    try {
+      const out = validateScenario(readJson(file), opts.lang);
+      await print(out);
+      process.exitCode = out.valid ? 0 : 1;
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+program
+  .command("bench")
+  .description("run a benchmark workload and print its figures (b1: 1M contacts through a profile condition, an email, a 2-day delay, an opened condition)")
+  .argument("[workload]", "workload name", "b1")
+  .option("--contacts <n>", "number of contacts", "1000000")
+  .option("--batch <n>", "tokens per batch", "5000")
+  .option("--dir <dir>", "folder for the database file", ".bench")
+  .action(async (workload: string, opts: { contacts: string; batch: string; dir: string }) => {
+    try {
+      await runBench(workload, { contacts: Number(opts.contacts), batchSize: Number(opts.batch), dir: opts.dir });
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,530 @@
+import { fieldTypes, type CampaignDocument, type ProjectConfig, type RuleEnv } from "../model/index.js";
+import {
+  ENDED, HELD, READY, WAITING,
+  type CampaignRecord, type ContactInput, type MessageEventType, type Move, type Store, type Token,
+} from "../store/store.js";
+import type { Clock } from "./clock.js";
+import { CompiledCampaign, type CompiledElement } from "./compiled-campaign.js";
+import type { BatchContext, Decision } from "./handler.js";
+import { delayDue, handlerFor, SET_ELEMENTS } from "./handlers/index.js";
+import { wildcard } from "./handlers/conditions.js";
+import { TemplateRenderer } from "./template.js";
+import { addDuration, nextOccurrence, parseLocal, recurrenceBetween } from "./time.js";
+import type { Transport } from "./transport.js";
+
+export interface EngineOptions {
+  store: Store;
+  clock: Clock;
+  transport: Transport;
+  /** Tokens claimed per batch (set elements take every due token at once). */
+  batchSize?: number;
+  /** Public base URL for unsubscribe and view-online links. */
+  baseUrl?: string;
+  /** Called after each batch with the element and how many tokens it moved (progress, metrics). */
+  onBatch?: (element: string, count: number) => void;
+}
+
+/** A change to a contact, or a site/shop event, that triggers may listen to. */
+export type ContactEvent =
+  | { type: "contact.created"; contact: ContactInput }
+  | { type: "contact.updated"; contact: string; fields: Record<string, unknown> }
+  | { type: "contact.subscribed" | "contact.unsubscribed"; contact: string; communicationType: string }
+  | { type: "import"; contacts: ContactInput[]; launchCampaigns?: boolean }
+  | { type: "table.inserted" | "table.updated"; contact: string; table: string; row: Record<string, unknown> }
+  | { type: "group.added" | "group.removed"; contact: string; group: string }
+  | { type: "page.visited"; contact: string; url: string }
+  | { type: "product.viewed"; contact: string; sku: string; category?: string }
+  | { type: "cart.updated"; contact: string; items: unknown[] }
+  | { type: "cart.purchased"; contact: string };
+
+interface Loaded {
+  record: CampaignRecord;
+  compiled: CompiledCampaign;
+  project: ProjectConfig;
+  env: RuleEnv;
+}
+
+/**
+ * Moves contacts through campaigns. One engine for live runs, simulations, tests and
+ * benchmarks: only the clock and the transport differ. Every batch is claimed, handled and
+ * written in one store transaction, so a crash at any point loses and duplicates nothing.
+ */
+export class Engine {
+  readonly store: Store;
+  private readonly clock: Clock;
+  private readonly transport: Transport;
+  private readonly batchSize: number;
+  private readonly baseUrl: string;
+  private readonly renderer = new TemplateRenderer();
+  private readonly loaded = new Map<string, Loaded>();
+  private readonly onBatch?: (element: string, count: number) => void;
+
+  constructor(options: EngineOptions) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.transport = options.transport;
+    this.batchSize = options.batchSize ?? 5000;
+    this.baseUrl = options.baseUrl ?? "http://127.0.0.1:3000";
+    this.onBatch = options.onBatch;
+  }
+
+  // ---- campaign lifecycle -------------------------------------------------------------------
+
+  /** Saves a campaign document as a draft (its parameters must be valid: check with the validator first). */
+  async saveCampaign(projectId: string, doc: CampaignDocument, seed = 0): Promise<CampaignRecord> {
+    const existing = await this.store.getCampaign(doc.id);
+    const record: CampaignRecord = existing
+      ? { ...existing, doc, seed }
+      : { id: doc.id, projectId, doc, status: "draft", seed, activatedAt: null, pausedAt: null, state: {} };
+    await this.store.saveCampaign(record);
+    this.loaded.delete(doc.id);
+    return record;
+  }
+
+  async activate(campaignId: string, at = this.clock.now()): Promise<void> {
+    const c = await this.load(campaignId);
+    c.record.status = "active";
+    c.record.activatedAt = at;
+    c.record.state.cursor = at - 1;
+    await this.store.saveCampaign(c.record);
+  }
+
+  async pause(campaignId: string, at = this.clock.now()): Promise<void> {
+    const c = await this.load(campaignId);
+    if (c.record.status !== "active") return;
+    c.record.status = "paused";
+    c.record.pausedAt = at;
+    await this.store.saveCampaign(c.record);
+  }
+
+  /** Resumes a paused campaign. `retime`: each waiting contact waits, from now, what it still had to wait at the pause. */
+  async resume(campaignId: string, at = this.clock.now(), overdue: "now" | "retime" = "now"): Promise<void> {
+    const c = await this.load(campaignId);
+    if (c.record.status !== "paused") return;
+    await this.store.transaction(async () => {
+      if (overdue === "retime" && c.record.pausedAt !== null) await this.store.shiftWaiting(campaignId, c.record.pausedAt, at - c.record.pausedAt);
+      c.record.status = "active";
+      c.record.pausedAt = null;
+      // Occurrences that fell during the pause are skipped: nothing enters a paused campaign.
+      c.record.state.cursor = Math.max(c.record.state.cursor ?? at - 1, at - 1);
+      await this.store.saveCampaign(c.record);
+    });
+  }
+
+  async stop(campaignId: string): Promise<void> {
+    const c = await this.load(campaignId);
+    c.record.status = "stopped";
+    await this.store.saveCampaign(c.record);
+  }
+
+  private async load(campaignId: string): Promise<Loaded> {
+    let c = this.loaded.get(campaignId);
+    if (!c) {
+      const record = await this.store.getCampaign(campaignId);
+      if (!record) throw new Error(`unknown campaign ${campaignId}`);
+      const project = await this.store.getProject(record.projectId);
+      if (!project) throw new Error(`unknown project ${record.projectId}`);
+      const compiled = new CompiledCampaign(record.doc, project);
+      const env: RuleEnv = {
+        now: 0,
+        timezone: compiled.timezone,
+        fieldTypes: fieldTypes(project),
+        tableColumns: new Map(project.tables.map((t) => [t.key, new Map(t.columns.map((col) => [col.key, col.type]))])),
+      };
+      c = { record, compiled, project, env };
+      this.loaded.set(campaignId, c);
+    }
+    return c;
+  }
+
+  private async campaignsOf(projectId: string, status: "active" | "live" = "active"): Promise<Loaded[]> {
+    const out: Loaded[] = [];
+    for (const r of await this.store.listCampaigns(projectId)) {
+      if (r.status !== "active" && !(status === "live" && r.status === "paused")) continue;
+      out.push(await this.load(r.id));
+    }
+    return out;
+  }
+
+  // ---- entries ------------------------------------------------------------------------------
+
+  /** A manual launch: one run of every `trigger.manual` of the campaign. Returns how many entered. */
+  async launch(campaignId: string, at = this.clock.now()): Promise<number> {
+    const c = await this.load(campaignId);
+    if (c.record.status !== "active") return 0;
+    let n = 0;
+    for (const t of c.compiled.triggers().filter((e) => e.type === "trigger.manual")) {
+      const launches = (await this.store.firedRuns(c.record.id, t.id)).length;
+      n += await this.run(c, t, at, `${t.id}@${at}#launch${launches + 1}`);
+    }
+    return n;
+  }
+
+  private async run(c: Loaded, trigger: CompiledElement, at: number, key?: string, contactPks?: number[]): Promise<number> {
+    return this.store.transaction(async () => {
+      const runId = await this.store.createRun(c.record.id, trigger.id, at, key);
+      if (runId === null) return 0;
+      const audience = trigger.params.audience ? { rule: trigger.params.audience, env: { ...c.env, now: at } } : null;
+      return this.store.startRun(c.record.projectId, c.record.id, trigger.id, runId, at, c.record.doc.reentry, audience, contactPks);
+    });
+  }
+
+  /** `trigger.api`: one contact enters, with `data` readable as `trigger.data`. Returns false when it could not enter. */
+  async api(campaignId: string, contactId: string, data: unknown, at = this.clock.now()): Promise<boolean> {
+    const c = await this.load(campaignId);
+    if (c.record.status !== "active") return false;
+    const contact = await this.store.findContact(c.record.projectId, contactId);
+    if (!contact || contact.status !== "active") return false;
+    const trigger = c.compiled.triggers().find((t) => t.type === "trigger.api");
+    if (!trigger) return false;
+    const j = await this.store.enter({ campaignId, contactPk: contact.pk, contactId, element: trigger.id, at, reentry: c.record.doc.reentry, data: data ?? {} });
+    return j !== null;
+  }
+
+  /** Enters a contact into every active campaign with a matching event trigger. */
+  private async fire(projectId: string, type: string, contactPk: number, at: number, match: (params: any) => boolean = () => true): Promise<void> {
+    const [contact] = (await this.store.getContacts([contactPk])).values();
+    if (!contact || contact.status !== "active") return;
+    for (const c of await this.campaignsOf(projectId)) {
+      const trigger = c.compiled.triggers().find((t) => t.type === type && this.moduleOn(c, t) && match(t.params));
+      if (trigger) await this.store.enter({ campaignId: c.record.id, contactPk, contactId: contact.id, element: trigger.id, at, reentry: c.record.doc.reentry });
+    }
+  }
+
+  private moduleOn(c: Loaded, el: CompiledElement): boolean {
+    return !el.def.module || c.project.modules[el.def.module] === true;
+  }
+
+  /** Applies a change to contact data and fires the triggers listening to it. */
+  async contactEvent(projectId: string, ev: ContactEvent, at = this.clock.now()): Promise<void> {
+    await this.store.transaction(async () => {
+      if (ev.type === "contact.created") {
+        const r = await this.store.upsertContacts(projectId, [{ ...ev.contact, createdAt: ev.contact.createdAt ?? at }], at);
+        for (const pk of r.created) await this.fire(projectId, "trigger.contactCreated", pk, at);
+        for (const u of r.updated) if (u.changed.length) await this.fireUpdated(projectId, u.pk, u.changed, at);
+        return;
+      }
+      if (ev.type === "import") {
+        const r = await this.store.upsertContacts(projectId, ev.contacts.map((x) => ({ ...x, createdAt: x.createdAt ?? at })), at);
+        let n = 0;
+        for (const c of await this.campaignsOf(projectId)) {
+          for (const t of c.compiled.triggers().filter((x) => x.type === "trigger.import")) {
+            if (t.params.mode === "onDemand" && !ev.launchCampaigns) continue;
+            const which = t.params.contacts ?? "all";
+            const pks = [...(which !== "updated" ? r.created : []), ...(which !== "created" ? r.updated.map((u) => u.pk) : [])];
+            if (pks.length) await this.run(c, t, at, `${t.id}@${at}#import${++n}`, pks);
+          }
+        }
+        return;
+      }
+      const contact = await this.store.findContact(projectId, ev.contact);
+      if (!contact) throw new UnknownContactError(ev.contact);
+      switch (ev.type) {
+        case "contact.updated": {
+          const fields = { ...contact.fields, ...ev.fields };
+          const changed = Object.keys(ev.fields).filter((k) => JSON.stringify(contact.fields[k]) !== JSON.stringify(fields[k]));
+          await this.store.patchContact(contact.pk, { fields });
+          if (changed.length) await this.fireUpdated(projectId, contact.pk, changed, at);
+          return;
+        }
+        case "contact.subscribed":
+        case "contact.unsubscribed":
+          return this.setSubscription(projectId, contact.pk, contact.subscriptions, ev.communicationType, ev.type === "contact.subscribed", at);
+        case "table.inserted":
+        case "table.updated": {
+          const on = ev.type === "table.inserted" ? "insert" : "update";
+          if (on === "insert") await this.store.insertTableRow(contact.pk, ev.table, ev.row, at);
+          else await this.store.updateTableRow(contact.pk, ev.table, ev.row, at);
+          return this.fire(projectId, "trigger.profilingTable", contact.pk, at, (p) => p.table === ev.table && p.on.includes(on));
+        }
+        case "group.added":
+        case "group.removed": {
+          const groups = contact.groups.filter((g) => g !== ev.group);
+          if (ev.type === "group.added") groups.push(ev.group);
+          return this.store.patchContact(contact.pk, { groups });
+        }
+        case "page.visited":
+          return this.fire(projectId, "trigger.pageVisited", contact.pk, at, (p) => (p.urls as string[]).some((u) => wildcard(u, ev.url)));
+        case "product.viewed":
+          return this.fire(projectId, "trigger.productViewed", contact.pk, at, (p) =>
+            (!p.skus?.length || p.skus.includes(ev.sku)) && (!p.categories?.length || (ev.category !== undefined && p.categories.includes(ev.category))));
+        case "cart.updated":
+        case "cart.purchased": {
+          // An abandoned cart is a durable timer per (campaign, contact), reset by every change.
+          await this.store.deleteTimers({ kind: "cart", contactPk: contact.pk });
+          if (ev.type === "cart.purchased" || ev.items.length === 0) return;
+          for (const c of await this.campaignsOf(projectId)) {
+            for (const t of c.compiled.triggers().filter((x) => x.type === "trigger.cartAbandoned" && this.moduleOn(c, x))) {
+              await this.store.addTimer(c.record.id, t.id, contact.pk, addDuration(at, t.params.after ?? { amount: 1, unit: "hours" }, c.compiled.timezone), "cart");
+            }
+          }
+          return;
+        }
+      }
+    });
+  }
+
+  private fireUpdated(projectId: string, pk: number, changed: string[], at: number): Promise<void> {
+    return this.fire(projectId, "trigger.contactUpdated", pk, at, (p) => !p.fields?.length || p.fields.some((f: string) => changed.includes(f)));
+  }
+
+  private async setSubscription(projectId: string, pk: number, current: Record<string, boolean>, type: string, subscribed: boolean, at: number): Promise<void> {
+    if ((current[type] === true) === subscribed) return;
+    await this.store.patchContact(pk, { subscriptions: { ...current, [type]: subscribed } });
+    await this.fire(projectId, subscribed ? "trigger.contactSubscribed" : "trigger.contactUnsubscribed", pk, at,
+      (p) => !p.communicationTypes?.length || p.communicationTypes.includes(type));
+  }
+
+  // ---- outside decisions --------------------------------------------------------------------
+
+  /** Approves or rejects everything the sends upstream of an approval element have prepared. */
+  async decideApproval(campaignId: string, element: string, approved: boolean, at = this.clock.now()): Promise<void> {
+    const c = await this.load(campaignId);
+    const sources = c.compiled.approvalSources(element);
+    await this.store.transaction(async () => {
+      await this.store.settlePending(campaignId, sources, "pendingApproval", approved ? "queued" : "discarded", at);
+      await this.store.releaseHeld(campaignId, element, at);
+    });
+  }
+
+  /** Chooses an A/X test's winner: the waiting contacts are released to it, later ones go straight to it. */
+  async setWinner(campaignId: string, element: string, variant: string, at = this.clock.now()): Promise<void> {
+    const c = await this.load(campaignId);
+    await this.store.transaction(async () => {
+      c.record.state.winners = { ...(c.record.state.winners ?? {}), [element]: variant };
+      await this.store.saveCampaign(c.record);
+      await this.store.deleteTimers({ campaignId, element, kind: "axWinner" });
+      await this.store.releaseHeld(campaignId, element, at);
+    });
+  }
+
+  /**
+   * A delivery, bounce, open, click, unsubscribe or complaint about the latest message a send
+   * element sent a contact. Returns false (and changes nothing) when no such message was sent.
+   */
+  async messageEvent(campaignId: string, element: string, contactId: string, type: MessageEventType,
+    extra: { url?: string; hard?: boolean; communicationType?: string } = {}, at = this.clock.now()): Promise<boolean> {
+    const c = await this.load(campaignId);
+    const contact = await this.store.findContact(c.record.projectId, contactId);
+    if (!contact) return false;
+    const message = await this.store.latestSentMessage(campaignId, element, contact.pk);
+    if (!message) return false;
+    await this.store.transaction(async () => {
+      await this.store.recordMessageEvent(message.id, type, at, extra);
+      const pid = c.record.projectId;
+      if (type === "opened" || type === "clicked") await this.store.addInteraction(pid, contact.pk, type, at, message.id);
+      if (type === "bounced" && extra.hard && typeof message.payload.to === "string") await this.store.markBounced(pid, message.payload.to.trim().toLowerCase(), at);
+      if (type === "unsubscribed" || type === "complained") {
+        const commType = (type === "unsubscribed" ? extra.communicationType : undefined) ?? message.communicationType;
+        const fresh = await this.store.findContact(pid, contactId);
+        if (commType && fresh) await this.setSubscription(pid, fresh.pk, fresh.subscriptions, commType, false, at);
+      }
+    });
+    return true;
+  }
+
+  // ---- the scheduler ------------------------------------------------------------------------
+
+  /** Does everything due at or before `now`: scheduled runs, timers, moves, then the outbox. */
+  async tick(now = this.clock.now()): Promise<void> {
+    for (const r of await this.store.listCampaigns()) {
+      if (r.status !== "active" && r.status !== "paused") continue;
+      const c = await this.load(r.id);
+      c.record.status = r.status;
+      await this.fireSchedules(c, now);
+      if (c.record.status !== "active") continue;
+      await this.fireTimers(c, now);
+      await this.move(c, now);
+    }
+    await this.drainOutbox(now);
+  }
+
+  /** The next instant anything is due (a run, a timer, a token, a message), or null. */
+  async nextWakeAt(): Promise<number | null> {
+    const times: (number | null)[] = [await this.store.nextMessageAt()];
+    for (const r of await this.store.listCampaigns()) {
+      if (r.status !== "active" && r.status !== "paused") continue;
+      const c = await this.load(r.id);
+      times.push(this.nextSchedule(c));
+      if (r.status !== "active") continue;
+      times.push(await this.store.nextTimerAt(r.id));
+      times.push(await this.store.nextDueAt(r.id, c.compiled.order.map((e) => e.id)));
+    }
+    const valid = times.filter((t): t is number => t !== null);
+    return valid.length ? Math.min(...valid) : null;
+  }
+
+  private scheduleStart(c: Loaded, t: CompiledElement): number {
+    const activated = c.record.activatedAt ?? 0;
+    const start = t.params.start ? parseLocal(t.params.start, c.compiled.timezone) : activated;
+    return Math.max(activated, start);
+  }
+
+  private nextSchedule(c: Loaded): number | null {
+    const cursor = c.record.state.cursor ?? (c.record.activatedAt ?? 0) - 1;
+    let best: number | null = null;
+    for (const t of c.compiled.triggers()) {
+      let next: number | null = null;
+      if (t.type === "trigger.recurrence") {
+        const from = this.scheduleStart(c, t);
+        const end = t.params.end ? parseLocal(t.params.end, c.compiled.timezone) : undefined;
+        next = nextOccurrence(t.params.rrule, Math.floor(from / 60_000) * 60_000, c.compiled.timezone, Math.max(cursor, from - 1), end);
+        if (next !== null && next < from) next = null;
+      } else if (t.type === "trigger.dates") {
+        const dates = (t.params.dates as string[]).map((d) => parseLocal(d, c.compiled.timezone)).filter((d) => d > cursor && d >= (c.record.activatedAt ?? 0));
+        next = dates.length ? Math.min(...dates) : null;
+      }
+      if (next !== null && (best === null || next < best)) best = next;
+    }
+    return best;
+  }
+
+  private async fireSchedules(c: Loaded, now: number): Promise<void> {
+    const cursor = c.record.state.cursor ?? (c.record.activatedAt ?? 0) - 1;
+    if (now <= cursor) return;
+    const due: { at: number; t: CompiledElement }[] = [];
+    for (const t of c.compiled.triggers()) {
+      if (t.type === "trigger.recurrence") {
+        const from = this.scheduleStart(c, t);
+        const end = t.params.end ? parseLocal(t.params.end, c.compiled.timezone) : undefined;
+        for (const at of recurrenceBetween(t.params.rrule, Math.floor(from / 60_000) * 60_000, c.compiled.timezone, cursor, now, end)) if (at >= from) due.push({ at, t });
+      } else if (t.type === "trigger.dates") {
+        for (const d of t.params.dates as string[]) {
+          const at = parseLocal(d, c.compiled.timezone);
+          if (at > cursor && at <= now && at >= (c.record.activatedAt ?? 0)) due.push({ at, t });
+        }
+      }
+    }
+    due.sort((a, b) => a.at - b.at);
+    // A paused campaign lets its occurrences pass: nothing enters it.
+    if (c.record.status === "active") for (const { at, t } of due) await this.run(c, t, at);
+    c.record.state.cursor = now;
+    await this.store.saveCampaign(c.record);
+  }
+
+  private async fireTimers(c: Loaded, now: number): Promise<void> {
+    const timers = await this.store.transaction(() => this.store.takeDueTimers(c.record.id, now));
+    for (const timer of timers) {
+      if (timer.kind === "cart" && timer.contactPk !== null) {
+        const [contact] = (await this.store.getContacts([timer.contactPk])).values();
+        if (contact?.status === "active") {
+          await this.store.enter({ campaignId: c.record.id, contactPk: contact.pk, contactId: contact.id, element: timer.element, at: timer.dueAt, reentry: c.record.doc.reentry });
+        }
+      } else if (timer.kind === "axWinner") {
+        await this.setWinner(c.record.id, timer.element, await this.autoWinner(c, timer.element), timer.dueAt);
+      }
+    }
+  }
+
+  /** The variant with the best rate (ties: first listed). */
+  private async autoWinner(c: Loaded, element: string): Promise<string> {
+    const el = c.compiled.get(element)!;
+    const variants = el.params.variants as { key: string }[];
+    const metric = el.params.winner.metric as "opens" | "clicks" | "success";
+    const routed = await this.store.variantJourneys(element, c.record.id);
+    const journeys = routed.map((r) => r.journey);
+    const good = new Set<number>();
+    if (metric === "success") {
+      for (const [j, o] of await this.store.journeyOutcomes(journeys)) if (o === "success") good.add(j);
+    } else {
+      const branch = new Map(variants.map((v) => [v.key, c.compiled.downstreamOfExit(element, v.key)]));
+      const variantOf = new Map(routed.map((r) => [r.journey, r.variant]));
+      for (const m of await this.store.journeyMessages(journeys)) {
+        if (!branch.get(variantOf.get(m.journey)!)?.has(m.element)) continue;
+        if (metric === "clicks" ? m.clickedAt !== null : m.openedAt !== null || m.clickedAt !== null) good.add(m.journey);
+      }
+    }
+    let best = variants[0].key;
+    let bestRate = -1;
+    for (const v of variants) {
+      const mine = routed.filter((r) => r.variant === v.key);
+      const rate = mine.length ? mine.filter((r) => good.has(r.journey)).length / mine.length : 0;
+      if (rate > bestRate) {
+        best = v.key;
+        bestRate = rate;
+      }
+    }
+    return best;
+  }
+
+  /** Moves every token due at or before `now`, upstream elements first, until none is left. */
+  private async move(c: Loaded, now: number): Promise<void> {
+    for (;;) {
+      let worked = false;
+      for (const el of c.compiled.order) {
+        if (await this.store.hasDue(c.record.id, el.id, now)) {
+          await this.batch(c, el, now);
+          worked = true;
+          break;
+        }
+      }
+      if (!worked) return;
+    }
+  }
+
+  private async batch(c: Loaded, el: CompiledElement, now: number): Promise<void> {
+    const handler = handlerFor(el.type);
+    if (!handler) throw new Error(`no handler for ${el.type}`);
+    const limit = SET_ELEMENTS.has(el.type) ? Number.MAX_SAFE_INTEGER : this.batchSize;
+    const n = await this.store.transaction(async () => {
+      const tokens = await this.store.claim(c.record.id, el.id, now, limit);
+      if (tokens.length === 0) return 0;
+      const ctx = this.context(c, el, now);
+      const decisions = await handler(tokens, ctx);
+      await this.store.applyMoves(c.record.id, el.id, now, decisions.map((d) => this.route(c, el, d, now)));
+      return tokens.length;
+    });
+    this.onBatch?.(el.id, n);
+  }
+
+  private context(c: Loaded, el: CompiledElement, now: number): BatchContext {
+    let cache: { key: string; value: Promise<Map<number, any>> } | undefined;
+    return {
+      store: this.store, projectId: c.record.projectId, project: c.project, campaign: c.record, compiled: c.compiled,
+      element: el, now, renderer: this.renderer, baseUrl: this.baseUrl, ruleEnv: { ...c.env, now },
+      contacts: (tokens: Token[], options?: { tables?: boolean }) => {
+        const key = options?.tables ? "t" : "f";
+        if (!cache || cache.key !== key) cache = { key, value: this.store.getContacts(tokens.map((t) => t.contactPk), options) };
+        return cache.value;
+      },
+    };
+  }
+
+  /** Turns a handler's decision into the token's new place. */
+  private route(c: Loaded, el: CompiledElement, d: Decision, now: number): Move {
+    const token = d.token;
+    if ("hold" in d) return { token, to: el.id, dueAt: token.dueAt, state: HELD };
+    if ("wait" in d) return { token, to: el.id, dueAt: d.wait, state: WAITING };
+    if ("end" in d) return { token, dueAt: now, state: ENDED, outcome: d.end };
+    const targetId = c.compiled.target(el.id, d.exit);
+    if (targetId === undefined) return { token, exit: d.exit, dueAt: now, state: ENDED, outcome: "none" };
+    const target = c.compiled.get(targetId)!;
+    if (target.def.family === "end") return { token, exit: d.exit, dueAt: now, state: ENDED, outcome: target.type.slice(4), endElement: targetId };
+    if (target.type === "delay.period" || target.type === "delay.weekdays") return { token, exit: d.exit, to: targetId, dueAt: delayDue(target, now, c.compiled), state: WAITING };
+    return { token, exit: d.exit, to: targetId, dueAt: now, state: READY };
+  }
+
+  /** Hands every message due by `now` to the transport, in batches. */
+  async drainOutbox(now = this.clock.now()): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const due = await this.store.dueMessages(now, this.batchSize);
+      if (due.length === 0) return total;
+      const results = await this.transport.send(due);
+      await this.store.transaction(async () => {
+        const ok = results.filter((r) => r.ok).map((r) => r.id);
+        if (ok.length) await this.store.markSent(ok, now, this.transport.deliversOnSend);
+        for (const r of results) if (!r.ok) await this.store.markFailed(r.id, r.error ?? "failed");
+      });
+      total += due.length;
+    }
+  }
+}
+
+/** A user error: an event names a contact that does not exist. */
+export class UnknownContactError extends Error {
+  readonly code = "UNKNOWN_CONTACT";
+  constructor(readonly contactId: string) {
+    super(`unknown contact ${contactId}`);
+  }
+}

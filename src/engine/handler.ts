@@ -1,0 +1,32 @@
+import type { ContactRecord, Store, Token, CampaignRecord } from "../store/store.js";
+import type { ProjectConfig, RuleEnv } from "../model/index.js";
+import type { CompiledCampaign, CompiledElement } from "./compiled-campaign.js";
+import type { TemplateRenderer } from "./template.js";
+
+/** What a handler sees of the world for one batch. Writes it makes through `store` land in the batch's transaction. */
+export interface BatchContext {
+  store: Store;
+  projectId: string;
+  project: ProjectConfig;
+  campaign: CampaignRecord;
+  compiled: CompiledCampaign;
+  element: CompiledElement;
+  now: number;
+  renderer: TemplateRenderer;
+  baseUrl: string;
+  ruleEnv: RuleEnv;
+  /** The batch's contacts (with profiling-table rows when asked). */
+  contacts(tokens: Token[], options?: { tables?: boolean }): Promise<Map<number, ContactRecord>>;
+}
+
+/** Where a handler sends one token. */
+export type Decision =
+  | { token: Token; exit: string }
+  | { token: Token; hold: true }
+  | { token: Token; wait: number }
+  | { token: Token; end: string };
+
+/** A batch step function: tokens in, decisions out. */
+export type Handler = (tokens: Token[], ctx: BatchContext) => Promise<Decision[]>;
+
+export const pass = (exit: string) => (tokens: Token[]): Promise<Decision[]> => Promise.resolve(tokens.map((token) => ({ token, exit })));

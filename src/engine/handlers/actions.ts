@@ -1,0 +1,293 @@
+import { DateTime, IANAZone } from "luxon";
+import { addressField, evaluateRule, ruleUsesTables, type ProjectConfig, type Rule } from "../../model/index.js";
+import type { ContactRecord, MessageInput, Token } from "../../store/store.js";
+import { normalizeAddress } from "../addresses.js";
+import type { BatchContext, Decision, Handler } from "../handler.js";
+import { localDate, localHour, nextHourStart } from "../time.js";
+
+const next = (tokens: Token[]): Decision[] => tokens.map((token) => ({ token, exit: "next" }));
+
+/** The Liquid context of ELEMENTS.md §4 for one contact of a batch. */
+export async function templateContexts(tokens: Token[], contacts: Map<number, ContactRecord>, ctx: BatchContext) {
+  const journeys = await ctx.store.journeyContext(tokens.map((t) => t.journey));
+  return (t: Token, extra: Record<string, unknown> = {}) => {
+    const c = contacts.get(t.contactPk);
+    const j = journeys.get(t.journey);
+    const key = `${t.journey}-${ctx.element.id}-${t.hop}`;
+    return {
+      contact: { id: t.contactId, ...(c?.fields ?? {}) },
+      trigger: { data: j?.triggerData ?? {} },
+      promo: { code: j?.promoCode ?? "" },
+      campaign: { name: ctx.campaign.doc.name, id: ctx.campaign.id },
+      run: { date: localDate(j?.enteredAt ?? t.enteredAt, ctx.compiled.timezone) },
+      unsubscribe_url: `${ctx.baseUrl}/u/${key}`,
+      view_online_url: `${ctx.baseUrl}/v/${key}`,
+      ...extra,
+    };
+  };
+}
+
+type Channel = "email" | "sms" | "push";
+
+/** Why a contact cannot receive a message on a channel, or undefined when it can. */
+function skipReason(c: ContactRecord | undefined, channel: Channel, commType: string | undefined, project: ProjectConfig, bounced: Set<string>): string | undefined {
+  if (!c || c.status !== "active") return "deactivated";
+  if (channel === "push") {
+    if (!Array.isArray(c.push) || c.push.length === 0) return "noAddress";
+  } else {
+    const field = addressField(project, channel === "email" ? "email" : "phone");
+    const address = field ? normalizeAddress(c.fields[field], channel === "email" ? "email" : "phone") : undefined;
+    if (!address) return "noAddress";
+    if (commType !== undefined && !isAdministrative(project, commType) && c.subscriptions[commType] !== true) return "unsubscribed";
+    if (channel === "email" && bounced.has(address)) return "bounced";
+    return undefined;
+  }
+  if (commType !== undefined && !isAdministrative(project, commType) && c.subscriptions[commType] !== true) return "unsubscribed";
+  return undefined;
+}
+
+const isAdministrative = (project: ProjectConfig, key: string) => project.communicationTypes.find((t) => t.key === key)?.administrative === true;
+
+/**
+ * The local hour at which the contact opened or clicked most often (ties: the latest hour); with no
+ * history, the project's most frequent such hour; with none at all, the project's send hour.
+ */
+async function bestHours(tokens: Token[], contacts: Map<number, ContactRecord>, ctx: BatchContext): Promise<Map<number, { hour: number; zone: string }>> {
+  const zoneOf = (c: ContactRecord | undefined) => {
+    const z = c?.fields.timezone;
+    return typeof z === "string" && IANAZone.isValidZone(z) ? z : ctx.compiled.timezone;
+  };
+  const rows = await ctx.store.interactions(tokens.map((t) => t.contactPk), 0, ctx.now);
+  const top = (times: number[], zone: string): number | undefined => {
+    if (times.length === 0) return undefined;
+    const counts = new Array(24).fill(0);
+    for (const at of times) counts[localHour(at, zone)]++;
+    let best = 0;
+    for (let h = 0; h < 24; h++) if (counts[h] >= counts[best]) best = h;
+    return best;
+  };
+  let projectHour: number | undefined | null = null;
+  const out = new Map<number, { hour: number; zone: string }>();
+  for (const t of tokens) {
+    const c = contacts.get(t.contactPk);
+    const zone = zoneOf(c);
+    let hour = top(rows.filter((r) => r.contactPk === t.contactPk).map((r) => r.at), zone);
+    if (hour === undefined) {
+      if (projectHour === null) projectHour = top(await ctx.store.projectInteractionTimes(ctx.projectId, ctx.now), ctx.compiled.timezone);
+      hour = projectHour ?? ctx.project.sendHour;
+    }
+    out.set(t.contactPk, { hour, zone });
+  }
+  return out;
+}
+
+function send(channel: Channel): Handler {
+  return async (tokens, ctx) => {
+    const p = ctx.element.params;
+    const commType: string | undefined = p.communicationType;
+    const contacts = await ctx.contacts(tokens);
+    const emailField = addressField(ctx.project, "email");
+    const bounced = channel === "email" && emailField
+      ? await ctx.store.bouncedAmong(ctx.projectId, [...contacts.values()].map((c) => normalizeAddress(c.fields[emailField], "email")).filter((a): a is string => !!a))
+      : new Set<string>();
+    const context = await templateContexts(tokens, contacts, ctx);
+    const optimized = channel === "email" && p.optimizedSendTime === true && p.requestApproval !== true;
+    const hours = optimized ? await bestHours(tokens, contacts, ctx) : undefined;
+    const messages: MessageInput[] = [];
+    for (const t of tokens) {
+      const c = contacts.get(t.contactPk);
+      const base = { journey: t.journey, contactPk: t.contactPk, contactId: t.contactId, element: ctx.element.id, hop: t.hop, channel, communicationType: commType ?? null, createdAt: ctx.now };
+      const reason = skipReason(c, channel, commType, ctx.project, bounced);
+      if (reason) {
+        messages.push({ ...base, status: "skipped", reason, payload: {} });
+        continue;
+      }
+      const vars = context(t);
+      const r = (s: string | undefined) => (s === undefined ? undefined : ctx.renderer.render(s, vars));
+      let payload: Record<string, unknown>;
+      if (channel === "email") {
+        const m = p.message;
+        payload = {
+          to: c!.fields[emailField!], subject: r(m.subject), html: r(m.html), mjml: r(m.mjml), text: r(m.text),
+          preheader: r(m.preheader), from: r(m.from), replyTo: r(m.replyTo),
+        };
+      } else if (channel === "sms") {
+        payload = { to: normalizeAddress(c!.fields[addressField(ctx.project, "phone")!], "phone"), text: r(p.message.text) };
+      } else {
+        payload = { title: r(p.message.title), body: r(p.message.body), url: r(p.message.url), icon: r(p.message.icon), subscriptions: c!.push.length };
+      }
+      for (const k of Object.keys(payload)) if (payload[k] === undefined) delete payload[k];
+      const hour = hours?.get(t.contactPk);
+      messages.push({
+        ...base,
+        status: p.requestApproval === true ? "pendingApproval" : "queued",
+        sendAfter: hour ? nextHourStart(ctx.now, hour.hour, hour.zone) : undefined,
+        payload,
+      });
+    }
+    await ctx.store.insertMessages(ctx.projectId, ctx.campaign.id, messages);
+    return next(tokens);
+  };
+}
+
+const updateContacts: Handler = async (tokens, ctx) => {
+  const set = ctx.element.params.set as Record<string, unknown>;
+  const contacts = await ctx.contacts(tokens);
+  const context = await templateContexts(tokens, contacts, ctx);
+  const types = new Map(ctx.project.fields.map((f) => [f.key, f.type]));
+  for (const t of tokens) {
+    const c = contacts.get(t.contactPk);
+    if (!c) continue;
+    const fields = { ...c.fields };
+    for (const [key, value] of Object.entries(set)) {
+      let v = typeof value === "string" ? ctx.renderer.render(value, context(t)) : value;
+      if (typeof v === "string" && types.get(key) === "number" && v.trim() !== "" && Number.isFinite(Number(v))) v = Number(v);
+      if (typeof v === "string" && types.get(key) === "boolean" && /^(true|false)$/i.test(v.trim())) v = v.trim().toLowerCase() === "true";
+      fields[key] = v;
+    }
+    await ctx.store.patchContact(c.pk, { fields });
+  }
+  return next(tokens);
+};
+
+const unsubscribeContacts: Handler = async (tokens, ctx) => {
+  const { mode, communicationTypes } = ctx.element.params as { mode: string; communicationTypes?: string[] };
+  const contacts = await ctx.contacts(tokens);
+  for (const c of contacts.values()) {
+    if (mode === "deactivate") await ctx.store.patchContact(c.pk, { status: "deactivated" });
+    else {
+      const types = communicationTypes?.length ? communicationTypes : ctx.project.communicationTypes.map((x) => x.key);
+      const subscriptions = { ...c.subscriptions };
+      for (const k of types) subscriptions[k] = false;
+      await ctx.store.patchContact(c.pk, { subscriptions });
+    }
+  }
+  return next(tokens);
+};
+
+/** Gives each contact the next unused code, in contact-id order; an empty bank is reported and the contact goes on. */
+const grantPromoCode: Handler = async (tokens, ctx) => {
+  const bank = ctx.element.params.bank as string;
+  const missing: string[] = [];
+  for (const t of [...tokens].sort((a, b) => (a.contactId < b.contactId ? -1 : a.contactId > b.contactId ? 1 : 0))) {
+    const code = await ctx.store.takePromoCode(ctx.projectId, bank, t.contactPk, t.journey, ctx.now);
+    if (code === null) missing.push(t.contactId);
+  }
+  if (missing.length) await ctx.store.notice(ctx.campaign.id, ctx.element.id, ctx.now, "PROMO_BANK_EMPTY", { bank, contacts: missing });
+  return next(tokens);
+};
+
+function batchKey(t: Token, ctx: BatchContext, batch: string): string {
+  if (batch === "hour") return DateTime.fromMillis(ctx.now, { zone: ctx.compiled.timezone }).toFormat("yyyy-LL-dd'T'HH");
+  if (batch === "day") return localDate(ctx.now, ctx.compiled.timezone);
+  return t.runId !== null ? `run:${t.runId}` : `at:${ctx.now}`;
+}
+
+/** Groups tokens by file (batch key), keeping arrival then contact-id order inside each. */
+function byFile(tokens: Token[], ctx: BatchContext, batch: string): Map<string, Token[]> {
+  const files = new Map<string, Token[]>();
+  for (const t of tokens) {
+    const k = batchKey(t, ctx, batch);
+    const list = files.get(k) ?? [];
+    list.push(t);
+    files.set(k, list);
+  }
+  return files;
+}
+
+const exportData: Handler = async (tokens, ctx) => {
+  const p = ctx.element.params as { destination: string; path: string; fields: string[]; filter?: Rule; batch?: string };
+  const contacts = await ctx.contacts(tokens, { tables: p.filter ? ruleUsesTables(p.filter) : false });
+  const context = await templateContexts(tokens, contacts, ctx);
+  for (const [key, list] of byFile(tokens, ctx, p.batch ?? "run")) {
+    const rows: Record<string, unknown>[] = [];
+    for (const t of list) {
+      const c = contacts.get(t.contactPk);
+      if (!c) continue;
+      if (p.filter && !evaluateRule(p.filter, { fields: c.fields, tables: c.tables }, ctx.ruleEnv)) continue;
+      rows.push(Object.fromEntries(p.fields.map((f) => [f, f === "id" ? c.id : (c.fields[f] ?? "")])));
+    }
+    const path = ctx.renderer.render(p.path, context(list[0]));
+    await ctx.store.appendFileRows(ctx.campaign.id, ctx.element.id, p.destination, path, "export", key, ctx.now, rows);
+  }
+  return next(tokens);
+};
+
+/** Canadian postal codes are normalized to `A1A 1A1`; other values are trimmed. */
+export function normalizePostalCode(value: unknown): string | undefined {
+  const s = String(value ?? "").trim().toUpperCase().replace(/\s+/g, "");
+  if (s === "") return undefined;
+  if (/^[A-Z]\d[A-Z]\d[A-Z]\d$/.test(s)) return `${s.slice(0, 3)} ${s.slice(3)}`;
+  return String(value).trim();
+}
+
+function postalAddress(c: ContactRecord, project: ProjectConfig): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  for (const f of project.postalFields) {
+    const raw = c.fields[f];
+    const v = /postal|zip/i.test(f) ? normalizePostalCode(raw) : raw === undefined || raw === null ? undefined : String(raw).trim();
+    if (v === undefined || v === "") return undefined;
+    if (/postal/i.test(f) && (c.fields.country === undefined || /^(ca|can|canada)$/i.test(String(c.fields.country))) && !/^[A-Z]\d[A-Z] \d[A-Z]\d$/.test(String(v))) return undefined;
+    out[f] = v;
+  }
+  return out;
+}
+
+/**
+ * Postal mailing and update. Relais remembers, per destination, which contacts each postal file
+ * held and with which address; `remove` lists those no longer eligible who were in an earlier
+ * mailing or update file, `update` the eligible ones whose address changed since the last file that held them.
+ */
+function postal(mode: "mailing" | "remove" | "update"): Handler {
+  return async (tokens, ctx) => {
+    const p = ctx.element.params as { communicationType: string; destination: string; path: string; mode?: string };
+    const contacts = await ctx.contacts(tokens);
+    const context = await templateContexts(tokens, contacts, ctx);
+    const history = mode === "mailing" ? new Map() : await ctx.store.postalHistory(ctx.projectId, p.destination, tokens.map((t) => t.contactPk), ctx.now);
+    for (const [key, list] of byFile(tokens, ctx, "run")) {
+      const rows: Record<string, unknown>[] = [];
+      const held: { pk: number; address: unknown }[] = [];
+      for (const t of list) {
+        const c = contacts.get(t.contactPk);
+        if (!c) continue;
+        const eligible = c.status === "active" && c.subscriptions[p.communicationType] === true;
+        const address = eligible ? postalAddress(c, ctx.project) : undefined;
+        const past = (history.get(c.pk) ?? []) as { kind: string; address: unknown }[];
+        const lastHeld = [...past].reverse().find((h) => h.kind === "mailing" || h.kind === "update");
+        const lastAny = past[past.length - 1];
+        if (mode === "mailing" && address) {
+          rows.push({ id: c.id, ...address });
+          held.push({ pk: c.pk, address });
+        } else if (mode === "remove" && !address && lastHeld && lastAny?.kind !== "remove") {
+          rows.push({ id: c.id, ...(postalAddressLoose(c, ctx.project)) });
+          held.push({ pk: c.pk, address: null });
+        } else if (mode === "update" && address && lastHeld && JSON.stringify(lastHeld.address) !== JSON.stringify(address)) {
+          rows.push({ id: c.id, ...address });
+          held.push({ pk: c.pk, address });
+        }
+      }
+      const path = ctx.renderer.render(p.path, context(list[0]));
+      const fileId = await ctx.store.appendFileRows(ctx.campaign.id, ctx.element.id, p.destination, path, `postal-${mode}`, key, ctx.now, rows);
+      for (const h of held) await ctx.store.recordPostal(ctx.projectId, p.destination, h.pk, fileId, ctx.now, mode, h.address);
+    }
+    return next(tokens);
+  };
+}
+
+function postalAddressLoose(c: ContactRecord, project: ProjectConfig): Record<string, unknown> {
+  return Object.fromEntries(project.postalFields.map((f) => [f, c.fields[f] ?? ""]));
+}
+
+const postalUpdate: Handler = async (tokens, ctx) => postal(ctx.element.params.mode === "remove" ? "remove" : "update")(tokens, ctx);
+
+export const actionHandlers: Record<string, Handler> = {
+  "action.sendEmail": send("email"),
+  "action.sendSms": send("sms"),
+  "action.sendWebPush": send("push"),
+  "action.exportData": exportData,
+  "action.updateContacts": updateContacts,
+  "action.unsubscribeContacts": unsubscribeContacts,
+  "action.grantPromoCode": grantPromoCode,
+  "action.postalMailing": postal("mailing"),
+  "action.postalUpdate": postalUpdate,
+};

@@ -1,0 +1,280 @@
+import type { CampaignDocument, ProjectConfig, Rule, RuleEnv } from "../model/index.js";
+
+/** A contact as the engine reads it. `pk` is the store's internal key; `id` the user-facing one. */
+export interface ContactRecord {
+  pk: number;
+  id: string;
+  status: "active" | "deactivated";
+  createdAt: number;
+  fields: Record<string, unknown>;
+  subscriptions: Record<string, boolean>;
+  groups: string[];
+  push: unknown[];
+  tables?: Record<string, Record<string, unknown>[]>;
+}
+
+/** Input shape of a contact (scenario files, imports, the API). */
+export interface ContactInput {
+  id: string;
+  createdAt?: number;
+  status?: "active" | "deactivated";
+  fields?: Record<string, unknown>;
+  subscriptions?: Record<string, boolean>;
+  groups?: string[];
+  push?: unknown[];
+  tables?: Record<string, Record<string, unknown>[]>;
+}
+
+export type CampaignStatus = "draft" | "active" | "paused" | "stopped";
+
+export interface CampaignRecord {
+  id: string;
+  projectId: string;
+  doc: CampaignDocument;
+  status: CampaignStatus;
+  seed: number;
+  activatedAt: number | null;
+  pausedAt: number | null;
+  /** Element state that outlives a batch: A/X test winners, approval decisions. */
+  state: CampaignState;
+}
+
+export interface CampaignState {
+  winners?: Record<string, string>;
+  /** First arrival at each A/X test (for automatic winners). */
+  firstArrival?: Record<string, number>;
+  /** Scheduled triggers have fired every occurrence up to this instant. */
+  cursor?: number;
+}
+
+/** Journey states: 0 at an element, ready when due; 1 waiting at a delay until due; 2 held until an outside decision; 9 ended. */
+export const READY = 0;
+export const WAITING = 1;
+export const HELD = 2;
+export const ENDED = 9;
+
+/** A token: one journey's place in a campaign. */
+export interface Token {
+  journey: number;
+  contactPk: number;
+  contactId: string;
+  element: string;
+  runId: number | null;
+  enteredAt: number;
+  dueAt: number;
+  state: number;
+  hop: number;
+}
+
+/** Where one token goes after a batch. */
+export interface Move {
+  token: Token;
+  /** The exit taken at the current element (recorded in the journey log). Absent for a hold. */
+  exit?: string;
+  /** Next element, absent when the journey ends. */
+  to?: string;
+  dueAt: number;
+  state: number;
+  /** Set when the journey ends. */
+  outcome?: string;
+  /** When the end element is reached, it is logged too. */
+  endElement?: string;
+}
+
+export type MessageStatus = "queued" | "sent" | "skipped" | "pendingApproval" | "discarded" | "failed";
+
+export interface MessageInput {
+  journey: number;
+  contactPk: number;
+  contactId: string;
+  element: string;
+  hop: number;
+  channel: "email" | "sms" | "push";
+  communicationType: string | null;
+  status: MessageStatus;
+  reason?: string;
+  createdAt: number;
+  sendAfter?: number;
+  payload: Record<string, unknown>;
+}
+
+export interface MessageRecord extends MessageInput {
+  id: number;
+  campaignId: string;
+  sentAt: number | null;
+  deliveredAt: number | null;
+  openedAt: number | null;
+  clickedAt: number | null;
+  bouncedAt: number | null;
+  complainedAt: number | null;
+  unsubscribedAt: number | null;
+  unsubscribedType: string | null;
+  bounceHard: boolean;
+}
+
+export interface FileRecord {
+  id: number;
+  campaignId: string;
+  element: string;
+  destination: string;
+  path: string;
+  kind: string;
+  createdAt: number;
+  rows: Record<string, unknown>[];
+}
+
+export interface StepRecord {
+  journey: number;
+  element: string;
+  at: number;
+  exit: string | null;
+}
+
+export interface JourneyRecord {
+  id: number;
+  contactId: string;
+  contactPk: number;
+  enteredAt: number;
+  endedAt: number | null;
+  outcome: string | null;
+  element: string | null;
+  state: number;
+}
+
+export type MessageEventType = "delivered" | "bounced" | "opened" | "clicked" | "unsubscribed" | "complained";
+
+export interface ContactPatch {
+  fields?: Record<string, unknown>;
+  status?: "active" | "deactivated";
+  subscriptions?: Record<string, boolean>;
+  groups?: string[];
+  push?: unknown[];
+}
+
+export interface UpsertResult {
+  created: number[];
+  updated: { pk: number; changed: string[] }[];
+}
+
+export interface EnterRequest {
+  campaignId: string;
+  contactPk: number;
+  contactId: string;
+  element: string;
+  at: number;
+  reentry: string;
+  runId?: number | null;
+  data?: unknown;
+}
+
+/** A run's audience: a rule and what it needs to be evaluated. */
+export interface AudienceFilter {
+  rule: Rule;
+  env: RuleEnv;
+}
+
+type Interaction = { contactPk: number; type: string; at: number; messageId: number | null };
+type PostalEntry = { kind: string; at: number; address: unknown };
+
+/**
+ * Everything the engine, the simulator and the reports need from storage. Methods are
+ * batch-grained (a claim, a set of moves, a set of messages), so an adapter writes each
+ * batch with a handful of statements. Every method may be called inside `transaction`.
+ * Adapters: `SqliteStore` (embedded default). Times are epoch milliseconds.
+ */
+export interface Store {
+  /** Creates or upgrades the schema. */
+  migrate(): Promise<void>;
+  /** Runs `fn` in one transaction: everything it writes lands, or nothing does. Nested calls join the outer one. */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+
+  /** Creates or replaces a project's configuration; its promo banks' codes are added. */
+  putProject(id: string, config: ProjectConfig): Promise<void>;
+  getProject(id: string): Promise<ProjectConfig | undefined>;
+
+  /** Creates contacts by `id` or merges the given fields into existing ones. */
+  upsertContacts(projectId: string, inputs: ContactInput[], now: number): Promise<UpsertResult>;
+  /** Contacts by internal key; with `tables`, their profiling-table rows too. */
+  getContacts(pks: number[], options?: { tables?: boolean }): Promise<Map<number, ContactRecord>>;
+  findContact(projectId: string, id: string): Promise<ContactRecord | undefined>;
+  listContacts(projectId: string): Promise<ContactRecord[]>;
+  patchContact(pk: number, patch: ContactPatch): Promise<void>;
+  insertTableRow(pk: number, table: string, row: Record<string, unknown>, now: number): Promise<void>;
+  updateTableRow(pk: number, table: string, row: Record<string, unknown>, now: number): Promise<void>;
+  /** Marks an address hard-bounced: later sends to it are skipped. */
+  markBounced(projectId: string, address: string, at: number): Promise<void>;
+  bouncedAmong(projectId: string, addresses: string[]): Promise<Set<string>>;
+
+  addPromoCodes(projectId: string, bank: string, codes: string[]): Promise<void>;
+  /** Gives the next unused code of the bank to the journey, or null when the bank is empty. */
+  takePromoCode(projectId: string, bank: string, contactPk: number, journey: number, at: number): Promise<string | null>;
+  promoGrants(projectId: string): Promise<{ contactId: string; bank: string; code: string; at: number }[]>;
+
+  addInteraction(projectId: string, contactPk: number, type: "opened" | "clicked", at: number, messageId: number | null): Promise<void>;
+  interactions(contactPks: number[], since: number, until: number): Promise<Interaction[]>;
+  projectInteractionTimes(projectId: string, until: number): Promise<number[]>;
+
+  saveCampaign(c: CampaignRecord): Promise<void>;
+  getCampaign(id: string): Promise<CampaignRecord | undefined>;
+  listCampaigns(projectId?: string): Promise<CampaignRecord[]>;
+
+  /** Records a run of a batch trigger; null when a run with that key (default: element and instant) exists: each occurrence fires once. */
+  createRun(campaignId: string, element: string, at: number, key?: string): Promise<number | null>;
+  firedRuns(campaignId: string, element: string): Promise<number[]>;
+  /** Enters every eligible contact (active, audience, re-entry) in one set-based statement; returns how many. */
+  startRun(projectId: string, campaignId: string, element: string, runId: number, at: number, reentry: string, audience: AudienceFilter | null, contactPks?: number[]): Promise<number>;
+  /** Enters one contact, subject to re-entry; returns the journey id or null. */
+  enter(req: EnterRequest): Promise<number | null>;
+
+  /** Earliest due time of a token at any of `elements` (held tokens excluded). */
+  nextDueAt(campaignId: string, elements: string[]): Promise<number | null>;
+  hasDue(campaignId: string, element: string, now: number): Promise<boolean>;
+  /** Up to `limit` tokens due at `element`, in due time then contact id order. */
+  claim(campaignId: string, element: string, now: number, limit: number): Promise<Token[]>;
+  /** Writes a batch's moves: positions, journey log, element counts. */
+  applyMoves(campaignId: string, element: string, now: number, moves: Move[]): Promise<void>;
+  /** Makes the held tokens of an element ready at `now`. */
+  releaseHeld(campaignId: string, element: string, now: number): Promise<number>;
+  heldTokens(campaignId: string, element: string): Promise<Token[]>;
+  /** Pushes waiting tokens due after `after` back by `delta`. */
+  shiftWaiting(campaignId: string, after: number, delta: number): Promise<void>;
+  journeyContext(journeys: number[]): Promise<Map<number, { triggerData: unknown; promoCode: string | null; enteredAt: number }>>;
+
+  /** Adds messages to the outbox (idempotent on journey, element, hop). */
+  insertMessages(projectId: string, campaignId: string, messages: MessageInput[]): Promise<void>;
+  dueMessages(now: number, limit: number): Promise<MessageRecord[]>;
+  nextMessageAt(): Promise<number | null>;
+  markSent(ids: number[], at: number, delivered: boolean): Promise<void>;
+  markFailed(id: number, reason: string): Promise<void>;
+  journeyMessages(journeys: number[]): Promise<MessageRecord[]>;
+  clicksOf(messageIds: number[]): Promise<{ messageId: number; url: string | null; at: number }[]>;
+  latestSentMessage(campaignId: string, element: string, contactPk: number): Promise<MessageRecord | undefined>;
+  recordMessageEvent(messageId: number, type: MessageEventType, at: number, extra: { url?: string; hard?: boolean; communicationType?: string }): Promise<void>;
+  /** Moves the messages of `elements` from one status to another (approval); returns how many. */
+  settlePending(campaignId: string, elements: string[], fromStatus: string, toStatus: string, at: number): Promise<number>;
+  campaignMessages(campaignId: string): Promise<MessageRecord[]>;
+
+  appendFileRows(campaignId: string, element: string, destination: string, path: string, kind: string, batchKey: string, at: number, rows: Record<string, unknown>[]): Promise<number>;
+  campaignFiles(campaignId: string): Promise<FileRecord[]>;
+  recordPostal(projectId: string, destination: string, contactPk: number, fileId: number, at: number, kind: string, address: unknown): Promise<void>;
+  postalHistory(projectId: string, destination: string, contactPks: number[], before: number): Promise<Map<number, PostalEntry[]>>;
+
+  counters(campaignId: string, element: string, period: string): Promise<Map<string, number>>;
+  addCounter(campaignId: string, element: string, period: string, exit: string, n: number): Promise<void>;
+  setVariant(journey: number, element: string, variant: string | null, released: boolean): Promise<void>;
+  variantJourneys(element: string, campaignId: string): Promise<{ journey: number; variant: string }[]>;
+  journeyOutcomes(journeys: number[]): Promise<Map<number, string | null>>;
+  addTimer(campaignId: string, element: string, contactPk: number | null, dueAt: number, kind: string): Promise<void>;
+  deleteTimers(filter: { campaignId?: string; element?: string; contactPk?: number; kind: string }): Promise<void>;
+  takeDueTimers(campaignId: string, now: number): Promise<{ element: string; contactPk: number | null; dueAt: number; kind: string }[]>;
+  nextTimerAt(campaignId: string): Promise<number | null>;
+  /** Records something a report should show (an exhausted promo bank, …). */
+  notice(campaignId: string, element: string, at: number, code: string, detail: unknown): Promise<void>;
+
+  journeys(campaignId: string): Promise<JourneyRecord[]>;
+  steps(campaignId: string): Promise<StepRecord[]>;
+  elementStats(campaignId: string): Promise<{ element: string; exit: string; n: number }[]>;
+  waitingCounts(campaignId: string): Promise<Map<string, number>>;
+  outcomeCounts(campaignId: string): Promise<Map<string, number>>;
+}
