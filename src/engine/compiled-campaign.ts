@@ -72,6 +72,11 @@ export class CompiledCampaign {
     return this.next.get(`${from}\u0000${exit}`);
   }
 
+  /** How many connections lead into an element. */
+  incomingCount(id: string): number {
+    return this.incoming.get(id)?.length ?? 0;
+  }
+
   triggers(): CompiledElement[] {
     return this.order.filter((e) => e.def.family === "trigger");
   }

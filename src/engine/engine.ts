@@ -323,6 +323,15 @@ export class Engine {
     return true;
   }
 
+  /** Records many message events in one transaction (provider webhooks and inbound batches); returns which were applied. */
+  async messageEvents(events: { campaignId: string; element: string; contactId: string; type: MessageEventType; extra?: { url?: string; hard?: boolean; communicationType?: string }; at?: number }[]): Promise<boolean[]> {
+    return this.store.transaction(async () => {
+      const out: boolean[] = [];
+      for (const e of events) out.push(await this.messageEvent(e.campaignId, e.element, e.contactId, e.type, e.extra ?? {}, e.at ?? this.clock.now()));
+      return out;
+    });
+  }
+
   // ---- the scheduler ------------------------------------------------------------------------
 
   /** Does everything due at or before `now`: scheduled runs, timers, moves, then the outbox. */
@@ -462,19 +471,49 @@ export class Engine {
     }
   }
 
+  /**
+   * One batch, in one transaction: claim due tokens at `el`, run its handler, and let the tokens
+   * that go straight on run through the next elements in memory (a chain), until they wait, end,
+   * or reach an element that must see every arrival of the instant at once (a set element or a
+   * merge point). Only the final places are written, with the journey log of every step.
+   */
   private async batch(c: Loaded, el: CompiledElement, now: number): Promise<void> {
-    const handler = handlerFor(el.type);
-    if (!handler) throw new Error(`no handler for ${el.type}`);
     const limit = SET_ELEMENTS.has(el.type) ? Number.MAX_SAFE_INTEGER : this.batchSize;
     const n = await this.store.transaction(async () => {
       const tokens = await this.store.claim(c.record.id, el.id, now, limit);
       if (tokens.length === 0) return 0;
-      const ctx = this.context(c, el, now);
-      const decisions = await handler(tokens, ctx);
-      await this.store.applyMoves(c.record.id, el.id, now, decisions.map((d) => this.route(c, el, d, now)));
-      return tokens.length;
+      const moves: Move[] = [];
+      const dues = new Map<string, number>();
+      const frontier: [CompiledElement, Token[]][] = [[el, tokens]];
+      while (frontier.length) {
+        const [current, batch] = frontier.shift()!;
+        const handler = handlerFor(current.type);
+        if (!handler) throw new Error(`no handler for ${current.type}`);
+        const decisions = await handler(batch, this.context(c, current, now));
+        const next = new Map<string, Token[]>();
+        for (const d of decisions) {
+          const m = this.route(c, current, d, now, dues);
+          m.from = current.id;
+          if (m.state === READY && m.to !== undefined && m.exit !== undefined && this.chainable(c, m.to)) {
+            m.chained = true;
+            let list = next.get(m.to);
+            if (!list) next.set(m.to, (list = []));
+            list.push({ ...d.token, element: m.to, hop: d.token.hop + 1, state: READY, dueAt: now });
+          }
+          moves.push(m);
+        }
+        for (const [id, list] of next) frontier.push([c.compiled.get(id)!, list]);
+      }
+      await this.store.applyMoves(c.record.id, el.id, now, moves);
+      return moves.length;
     });
     this.onBatch?.(el.id, n);
+  }
+
+  /** Tokens may run on into an element in memory unless it must see all of an instant's arrivals together. */
+  private chainable(c: Loaded, id: string): boolean {
+    const el = c.compiled.get(id)!;
+    return !SET_ELEMENTS.has(el.type) && c.compiled.incomingCount(id) <= 1;
   }
 
   private context(c: Loaded, el: CompiledElement, now: number): BatchContext {
@@ -491,7 +530,7 @@ export class Engine {
   }
 
   /** Turns a handler's decision into the token's new place. */
-  private route(c: Loaded, el: CompiledElement, d: Decision, now: number): Move {
+  private route(c: Loaded, el: CompiledElement, d: Decision, now: number, dues: Map<string, number>): Move {
     const token = d.token;
     if ("hold" in d) return { token, to: el.id, dueAt: token.dueAt, state: HELD };
     if ("wait" in d) return { token, to: el.id, dueAt: d.wait, state: WAITING };
@@ -500,7 +539,12 @@ export class Engine {
     if (targetId === undefined) return { token, exit: d.exit, dueAt: now, state: ENDED, outcome: "none" };
     const target = c.compiled.get(targetId)!;
     if (target.def.family === "end") return { token, exit: d.exit, dueAt: now, state: ENDED, outcome: target.type.slice(4), endElement: targetId };
-    if (target.type === "delay.period" || target.type === "delay.weekdays") return { token, exit: d.exit, to: targetId, dueAt: delayDue(target, now, c.compiled), state: WAITING };
+    if (target.type === "delay.period" || target.type === "delay.weekdays") {
+      // Everyone reaching a delay at the same instant wakes at the same time: compute it once.
+      let due = dues.get(targetId);
+      if (due === undefined) dues.set(targetId, (due = delayDue(target, now, c.compiled)));
+      return { token, exit: d.exit, to: targetId, dueAt: due, state: WAITING };
+    }
     return { token, exit: d.exit, to: targetId, dueAt: now, state: READY };
   }
 

@@ -69,6 +69,13 @@ export interface Token {
 /** Where one token goes after a batch. */
 export interface Move {
   token: Token;
+  /** The element the token leaves (default: the batch's element). */
+  from?: string;
+  /**
+   * The token went straight on to `to` inside the same batch: only the journey log and the
+   * counts are written for this move; a later move of the same token gives its final place.
+   */
+  chained?: boolean;
   /** The exit taken at the current element (recorded in the journey log). Absent for a hold. */
   exit?: string;
   /** Next element, absent when the journey ends. */

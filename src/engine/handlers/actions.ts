@@ -10,6 +10,12 @@ const next = (tokens: Token[]): Decision[] => tokens.map((token) => ({ token, ex
 /** The Liquid context of ELEMENTS.md §4 for one contact of a batch. */
 export async function templateContexts(tokens: Token[], contacts: Map<number, ContactRecord>, ctx: BatchContext) {
   const journeys = await ctx.store.journeyContext(tokens.map((t) => t.journey));
+  const dates = new Map<number, string>();
+  const runDate = (at: number) => {
+    let d = dates.get(at);
+    if (d === undefined) dates.set(at, (d = localDate(at, ctx.compiled.timezone)));
+    return d;
+  };
   return (t: Token, extra: Record<string, unknown> = {}) => {
     const c = contacts.get(t.contactPk);
     const j = journeys.get(t.journey);
@@ -19,7 +25,7 @@ export async function templateContexts(tokens: Token[], contacts: Map<number, Co
       trigger: { data: j?.triggerData ?? {} },
       promo: { code: j?.promoCode ?? "" },
       campaign: { name: ctx.campaign.doc.name, id: ctx.campaign.id },
-      run: { date: localDate(j?.enteredAt ?? t.enteredAt, ctx.compiled.timezone) },
+      run: { date: runDate(j?.enteredAt ?? t.enteredAt) },
       unsubscribe_url: `${ctx.baseUrl}/u/${key}`,
       view_online_url: `${ctx.baseUrl}/v/${key}`,
       ...extra,

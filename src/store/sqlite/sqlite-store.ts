@@ -133,17 +133,15 @@ export class SqliteStore implements Store {
   }
 
   private toContact(r: Row): ContactRecord {
-    return {
-      pk: r.pk, id: r.id, status: r.status, createdAt: r.created_at,
-      fields: parse(r.fields, {}), subscriptions: parse(r.subscriptions, {}), groups: parse(r.groups, []), push: parse(r.push, []),
-    };
+    return lazyContact(r.pk, r.id, r.status, r.created_at, r.fields, r.subscriptions, r.groups, r.push);
   }
 
   async getContacts(pks: number[], options: { tables?: boolean } = {}): Promise<Map<number, ContactRecord>> {
     const out = new Map<number, ContactRecord>();
     if (pks.length === 0) return out;
-    const rows = this.s("SELECT * FROM contacts WHERE pk IN (SELECT value FROM json_each(?))").all(JSON.stringify(pks)) as Row[];
-    for (const r of rows) out.set(r.pk, this.toContact(r));
+    const rows = this.s("SELECT pk, id, status, created_at, fields, subscriptions, groups, push FROM contacts WHERE pk IN (SELECT value FROM json_each(?))")
+      .raw().all(JSON.stringify(pks)) as any[][];
+    for (const r of rows) out.set(r[0], lazyContact(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]));
     if (options.tables) {
       for (const c of out.values()) c.tables = {};
       const trs = this.s("SELECT contact_pk, table_key, row FROM table_rows WHERE contact_pk IN (SELECT value FROM json_each(?)) ORDER BY id").all(JSON.stringify(pks)) as Row[];
@@ -360,31 +358,36 @@ export class SqliteStore implements Store {
 
   async applyMoves(campaignId: string, element: string, now: number, moves: Move[]): Promise<void> {
     const stepGroups = new Map<string, number[]>();
-    const moveGroups = new Map<string, { to: string | null; dueAt: number | null; state: number; outcome: string | null; ids: number[] }>();
+    const moveGroups = new Map<string, { to: string | null; dueAt: number | null; state: number; outcome: string | null; hop: number; ids: number[] }>();
     const stats = new Map<string, number>();
-    const bump = (el: string, exit: string, n = 1) => stats.set(`${el}\u0000${exit}`, (stats.get(`${el}\u0000${exit}`) ?? 0) + n);
+    const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
+      let g = map.get(key);
+      if (!g) map.set(key, (g = []));
+      g.push(value);
+    };
+    const bump = (el: string, exit: string) => {
+      const k = `${el}\u0000${exit}`;
+      stats.set(k, (stats.get(k) ?? 0) + 1);
+    };
     for (const m of moves) {
+      const from = m.from ?? element;
       if (m.exit !== undefined) {
-        const k = `${element}\u0000${m.exit}`;
-        let g = stepGroups.get(k);
-        if (!g) stepGroups.set(k, (g = []));
-        g.push(m.token.journey);
-        bump(element, m.exit);
+        push(stepGroups, `${from}\u0000${m.exit}`, m.token.journey);
+        bump(from, m.exit);
         if (m.to !== undefined) bump(m.to, "");
       }
       if (m.endElement !== undefined) {
-        const k = `${m.endElement}\u0000`;
-        let g = stepGroups.get(k);
-        if (!g) stepGroups.set(k, (g = []));
-        g.push(m.token.journey);
+        push(stepGroups, `${m.endElement}\u0000`, m.token.journey);
         bump(m.endElement, "");
       }
+      if (m.chained) continue;
       const to = m.to ?? null;
       const due = m.state === ENDED ? null : m.dueAt;
       const outcome = m.outcome ?? null;
-      const key = `${to}\u0000${due}\u0000${m.state}\u0000${outcome}`;
+      const hop = m.token.hop + (m.exit !== undefined ? 1 : 0);
+      const key = `${to}\u0000${due}\u0000${m.state}\u0000${outcome}\u0000${hop}`;
       let g = moveGroups.get(key);
-      if (!g) moveGroups.set(key, (g = { to, dueAt: due, state: m.state, outcome, ids: [] }));
+      if (!g) moveGroups.set(key, (g = { to, dueAt: due, state: m.state, outcome, hop, ids: [] }));
       g.ids.push(m.token.journey);
     }
     const insertSteps = this.s("INSERT INTO steps (journey_id, element, at, exit) SELECT value, ?, ?, ? FROM json_each(?)");
@@ -393,14 +396,10 @@ export class SqliteStore implements Store {
       insertSteps.run(el, now, exit === "" ? null : exit, JSON.stringify(ids));
     }
     const moveStmt = this.s(
-      `UPDATE journeys SET element = ?, due_at = ?, state = ?, outcome = ?, ended_at = ?, hop = hop + 1
+      `UPDATE journeys SET element = ?, due_at = ?, state = ?, outcome = ?, ended_at = ?, hop = ?
        WHERE id IN (SELECT value FROM json_each(?))`,
     );
-    const holdStmt = this.s("UPDATE journeys SET state = ? WHERE id IN (SELECT value FROM json_each(?))");
-    for (const g of moveGroups.values()) {
-      if (g.state === HELD && g.to === element) holdStmt.run(HELD, JSON.stringify(g.ids));
-      else moveStmt.run(g.to, g.dueAt, g.state, g.outcome, g.state === ENDED ? now : null, JSON.stringify(g.ids));
-    }
+    for (const g of moveGroups.values()) moveStmt.run(g.to, g.dueAt, g.state, g.outcome, g.state === ENDED ? now : null, g.hop, JSON.stringify(g.ids));
     for (const [k, n] of stats) {
       const [el, exit] = k.split("\u0000");
       this.bumpStat(campaignId, el, exit, n);
@@ -437,17 +436,19 @@ export class SqliteStore implements Store {
 
   async insertMessages(projectId: string, campaignId: string, messages: MessageInput[]): Promise<void> {
     const ins = this.s(
-      `INSERT OR IGNORE INTO messages (project_id, campaign_id, journey_id, contact_pk, contact_id, element, hop, channel, comm_type, status, reason, created_at, send_after, payload)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO messages (project_id, campaign_id, journey_id, contact_pk, contact_id, element, hop, channel, comm_type, status, reason, created_at, send_after)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    const body = this.s("INSERT INTO message_bodies (message_id, payload) VALUES (?, ?)");
     for (const m of messages) {
-      ins.run(projectId, campaignId, m.journey, m.contactPk, m.contactId, m.element, m.hop, m.channel, m.communicationType,
-        m.status, m.reason ?? null, m.createdAt, m.sendAfter ?? (m.status === "queued" ? m.createdAt : null), JSON.stringify(m.payload));
+      const info = ins.run(projectId, campaignId, m.journey, m.contactPk, m.contactId, m.element, m.hop, m.channel, m.communicationType,
+        m.status, m.reason ?? null, m.createdAt, m.sendAfter ?? (m.status === "queued" ? m.createdAt : null));
+      if (info.changes > 0) body.run(info.lastInsertRowid, JSON.stringify(m.payload));
     }
   }
 
   async dueMessages(now: number, limit: number): Promise<MessageRecord[]> {
-    return (this.s("SELECT * FROM messages WHERE status = 'queued' AND send_after <= ? ORDER BY send_after, id LIMIT ?").all(now, limit) as Row[]).map(toMessage);
+    return (this.s(`SELECT ${WITH_BODY} WHERE m.status = 'queued' AND m.send_after <= ? ORDER BY m.send_after, m.id LIMIT ?`).all(now, limit) as Row[]).map(toMessage);
   }
 
   async nextMessageAt(): Promise<number | null> {
@@ -464,7 +465,17 @@ export class SqliteStore implements Store {
   }
 
   async journeyMessages(journeys: number[]): Promise<MessageRecord[]> {
-    return (this.s("SELECT * FROM messages WHERE journey_id IN (SELECT value FROM json_each(?)) ORDER BY id").all(JSON.stringify(journeys)) as Row[]).map(toMessage);
+    // Facts only, few columns, raw rows: conditions read these for every contact of a batch.
+    const rows = this.s(
+      `SELECT id, journey_id, contact_pk, contact_id, element, hop, channel, comm_type, status, created_at, sent_at,
+       delivered_at, opened_at, clicked_at, bounced_at, complained_at, unsubscribed_at, unsubscribed_type, campaign_id
+       FROM messages WHERE journey_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+    ).raw().all(JSON.stringify(journeys)) as any[][];
+    return rows.map((r) => ({
+      id: r[0], journey: r[1], contactPk: r[2], contactId: r[3], element: r[4], hop: r[5], channel: r[6], communicationType: r[7],
+      status: r[8], createdAt: r[9], sentAt: r[10], deliveredAt: r[11], openedAt: r[12], clickedAt: r[13], bouncedAt: r[14],
+      complainedAt: r[15], unsubscribedAt: r[16], unsubscribedType: r[17], campaignId: r[18], payload: {}, bounceHard: false,
+    }));
   }
 
   async clicksOf(messageIds: number[]): Promise<{ messageId: number; url: string | null; at: number }[]> {
@@ -473,7 +484,7 @@ export class SqliteStore implements Store {
   }
 
   async latestSentMessage(campaignId: string, element: string, contactPk: number): Promise<MessageRecord | undefined> {
-    const r = this.s("SELECT * FROM messages WHERE campaign_id = ? AND element = ? AND contact_pk = ? AND status = 'sent' ORDER BY sent_at DESC, id DESC LIMIT 1")
+    const r = this.s(`SELECT ${WITH_BODY} WHERE m.campaign_id = ? AND m.element = ? AND m.contact_pk = ? AND m.status = 'sent' ORDER BY m.sent_at DESC, m.id DESC LIMIT 1`)
       .get(campaignId, element, contactPk) as Row | undefined;
     return r ? toMessage(r) : undefined;
   }
@@ -497,7 +508,7 @@ export class SqliteStore implements Store {
   }
 
   async campaignMessages(campaignId: string): Promise<MessageRecord[]> {
-    return (this.s("SELECT * FROM messages WHERE campaign_id = ? ORDER BY id").all(campaignId) as Row[]).map(toMessage);
+    return (this.s(`SELECT ${WITH_BODY} WHERE m.campaign_id = ? ORDER BY m.id`).all(campaignId) as Row[]).map(toMessage);
   }
 
   // ---- files --------------------------------------------------------------------------------
@@ -614,6 +625,27 @@ export class SqliteStore implements Store {
     return new Map(rows.map((r) => [r.o, r.n]));
   }
 }
+
+/**
+ * A contact whose JSON columns are parsed on first read: most handlers need one of them
+ * (fields for rules, subscriptions for sends), and parsing is the cost of loading a batch.
+ */
+function lazyContact(pk: number, id: string, status: string, createdAt: number, fields: string, subscriptions: string, groups: string, push: string): ContactRecord {
+  const cache: Partial<Pick<ContactRecord, "fields" | "subscriptions" | "groups" | "push">> = {};
+  const lazy = <K extends keyof typeof cache>(key: K, text: string, fallback: ContactRecord[K]) => ({
+    enumerable: true,
+    get: () => (cache[key] ??= parse(text, fallback)),
+    set: (v: ContactRecord[K]) => { cache[key] = v; },
+  });
+  return Object.defineProperties({ pk, id, status, createdAt } as ContactRecord, {
+    fields: lazy("fields", fields, {}),
+    subscriptions: lazy("subscriptions", subscriptions, {}),
+    groups: lazy("groups", groups, []),
+    push: lazy("push", push, []),
+  });
+}
+
+const WITH_BODY = "m.*, COALESCE(b.payload, '{}') AS payload FROM messages m LEFT JOIN message_bodies b ON b.message_id = m.id";
 
 function toMessage(r: Row): MessageRecord {
   return {
