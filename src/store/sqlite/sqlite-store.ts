@@ -12,6 +12,9 @@ import { SQLITE_MIGRATIONS } from "./schema.js";
 
 type Row = Record<string, any>;
 
+/** Where the embedded store lives unless told otherwise. */
+export const DEFAULT_DATABASE_FILE = "data/relais.sqlite";
+
 const parse = <T>(s: string | null | undefined, fallback: T): T => (s == null ? fallback : (JSON.parse(s) as T));
 
 /**
@@ -25,8 +28,8 @@ export class SqliteStore implements Store {
   private audienceSeq = 0;
   private readonly audiences = new Map<string, { rule: Rule; env: RuleEnv }>();
 
-  /** `file` is a path (created with its folder) or `:memory:`. */
-  constructor(file = ":memory:") {
+  /** `file` is a path (created with its folder; default `./data/relais.sqlite`) or `:memory:`. */
+  constructor(file = DEFAULT_DATABASE_FILE) {
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
