@@ -84,7 +84,8 @@ async function b1(opts: BenchOptions): Promise<Record<string, unknown>> {
   const started = process.hrtime.bigint();
   await engine.launch("b1", t0);
   await engine.tick(t0);
-  process.stderr.write(`b1: day 0 done, ${moved.toLocaleString("en")} contact-steps\n`);
+  const phase = (name: string) => process.stderr.write(`b1: ${name} done at ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(2)} s, ${moved.toLocaleString("en")} contact-steps\n`);
+  phase("day 0 (run, condition, sends, outbox)");
 
   // 30 % of the recipients open, the next day.
   clock.set(t0 + DAY);
@@ -96,12 +97,13 @@ async function b1(opts: BenchOptions): Promise<Record<string, unknown>> {
     opened += (await engine.messageEvents(batch)).filter(Boolean).length;
     progress("opening");
   }
-  process.stderr.write(`b1: ${opened.toLocaleString("en")} opens injected\n`);
+  phase(`${opened.toLocaleString("en")} opens injected:`);
   for (let t = await engine.nextWakeAt(); t !== null; t = await engine.nextWakeAt()) {
     clock.set(t);
     await engine.tick(t);
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  phase("day 2 (delay, opened condition, ends)");
   const contactSteps = (store.db.prepare("SELECT COUNT(*) FROM steps").pluck().get() as number);
   const outcomes = store.db.prepare("SELECT outcome, COUNT(*) AS n FROM journeys GROUP BY outcome").all();
   const messages = store.db.prepare("SELECT COUNT(*) FROM messages WHERE status = 'sent'").pluck().get();

@@ -1,7 +1,7 @@
 import { fieldTypes, type CampaignDocument, type ProjectConfig, type RuleEnv } from "../model/index.js";
 import {
   ENDED, HELD, READY, WAITING,
-  type CampaignRecord, type ContactInput, type MessageEventType, type Move, type Store, type Token,
+  type CampaignRecord, type ContactInput, type ContactRecord, type MessageEventType, type Move, type Store, type Token,
 } from "../store/store.js";
 import type { Clock } from "./clock.js";
 import { CompiledCampaign, type CompiledElement } from "./compiled-campaign.js";
@@ -206,13 +206,15 @@ export class Engine {
       }
       if (ev.type === "import") {
         const r = await this.store.upsertContacts(projectId, ev.contacts.map((x) => ({ ...x, createdAt: x.createdAt ?? at })), at);
-        let n = 0;
         for (const c of await this.campaignsOf(projectId)) {
           for (const t of c.compiled.triggers().filter((x) => x.type === "trigger.import")) {
             if (t.params.mode === "onDemand" && !ev.launchCampaigns) continue;
             const which = t.params.contacts ?? "all";
             const pks = [...(which !== "updated" ? r.created : []), ...(which !== "created" ? r.updated.map((u) => u.pk) : [])];
-            if (pks.length) await this.run(c, t, at, `${t.id}@${at}#import${++n}`, pks);
+            if (!pks.length) continue;
+            // Each import is its own run, even when two land at the same instant: number runs per trigger.
+            const imports = (await this.store.firedRuns(c.record.id, t.id)).length;
+            await this.run(c, t, at, `${t.id}@${at}#import${imports + 1}`, pks);
           }
         }
         return;
@@ -485,11 +487,13 @@ export class Engine {
       const moves: Move[] = [];
       const dues = new Map<string, number>();
       const frontier: [CompiledElement, Token[]][] = [[el, tokens]];
+      const contacts = new Map<number, ContactRecord>();
       while (frontier.length) {
         const [current, batch] = frontier.shift()!;
         const handler = handlerFor(current.type);
         if (!handler) throw new Error(`no handler for ${current.type}`);
-        const decisions = await handler(batch, this.context(c, current, now));
+        const decisions = await handler(batch, this.context(c, current, now, contacts));
+        if (WRITES_CONTACTS.has(current.type)) contacts.clear();
         const next = new Map<string, Token[]>();
         for (const d of decisions) {
           const m = this.route(c, current, d, now, dues);
@@ -516,15 +520,26 @@ export class Engine {
     return !SET_ELEMENTS.has(el.type) && c.compiled.incomingCount(id) <= 1;
   }
 
-  private context(c: Loaded, el: CompiledElement, now: number): BatchContext {
-    let cache: { key: string; value: Promise<Map<number, any>> } | undefined;
+  /**
+   * The handler's view for one element of a batch. Contacts loaded for one element of a chain
+   * are reused by the next ones (`cache`), until a handler that writes contacts runs.
+   */
+  private context(c: Loaded, el: CompiledElement, now: number, cache: Map<number, ContactRecord>): BatchContext {
     return {
       store: this.store, projectId: c.record.projectId, project: c.project, campaign: c.record, compiled: c.compiled,
       element: el, now, renderer: this.renderer, baseUrl: this.baseUrl, ruleEnv: { ...c.env, now },
-      contacts: (tokens: Token[], options?: { tables?: boolean }) => {
-        const key = options?.tables ? "t" : "f";
-        if (!cache || cache.key !== key) cache = { key, value: this.store.getContacts(tokens.map((t) => t.contactPk), options) };
-        return cache.value;
+      contacts: async (tokens: Token[], options?: { tables?: boolean }) => {
+        const missing = tokens.filter((t) => {
+          const known = cache.get(t.contactPk);
+          return !known || (options?.tables && !known.tables);
+        });
+        if (missing.length) for (const [pk, contact] of await this.store.getContacts(missing.map((t) => t.contactPk), options)) cache.set(pk, contact);
+        const out = new Map<number, ContactRecord>();
+        for (const t of tokens) {
+          const contact = cache.get(t.contactPk);
+          if (contact) out.set(t.contactPk, contact);
+        }
+        return out;
       },
     };
   }
@@ -564,6 +579,9 @@ export class Engine {
     }
   }
 }
+
+/** Handlers that change contact data: contacts loaded before them are stale after them. */
+const WRITES_CONTACTS = new Set(["action.updateContacts", "action.unsubscribeContacts"]);
 
 /** A user error: an event names a contact that does not exist. */
 export class UnknownContactError extends Error {

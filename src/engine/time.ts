@@ -6,10 +6,22 @@ const WEEKDAY_NUM: Record<string, number> = { MO: 1, TU: 2, WE: 3, TH: 4, FR: 5,
 
 /**
  * A wall-clock time in `zone` as an instant. Times in the spring-forward gap move forward by
- * the gap; ambiguous fall-back times take the earlier offset (luxon does both).
+ * the gap (luxon does this); ambiguous fall-back times take the earlier offset, i.e. the first
+ * of the two instants (luxon picks the second, so the other offset is tried too).
  */
 export function localToInstant(parts: { year: number; month: number; day: number; hour: number; minute: number; second?: number }, zone: string): number {
-  return DateTime.fromObject({ ...parts, second: parts.second ?? 0, millisecond: 0 }, { zone }).toMillis();
+  const second = parts.second ?? 0;
+  const dt = DateTime.fromObject({ ...parts, second, millisecond: 0 }, { zone });
+  if (!dt.isValid) return dt.toMillis();
+  let best = dt.toMillis();
+  const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, second);
+  for (const probe of [best - 86_400_000, best + 86_400_000]) {
+    const t = wall - DateTime.fromMillis(probe, { zone }).offset * 60_000;
+    if (t >= best) continue;
+    const d = DateTime.fromMillis(t, { zone });
+    if (d.year === parts.year && d.month === parts.month && d.day === parts.day && d.hour === parts.hour && d.minute === parts.minute && d.second === second) best = t;
+  }
+  return best;
 }
 
 /** Adds a duration: minutes and hours are absolute, days and weeks keep the local time of day. */

@@ -1,5 +1,6 @@
 import { DateTime } from "luxon";
-import { durationMs, type Duration } from "./duration.js";
+import { normalizeAddress } from "./addresses.js";
+import { DURATION_UNITS, type Duration } from "./duration.js";
 import type { FieldType } from "./project.js";
 import { isFieldRule, isTableRule, type FieldRule, type Rule, type TableRule } from "./rule.js";
 
@@ -38,7 +39,9 @@ export function ruleUsesTables(rule: Rule): boolean {
 }
 
 function evaluateTable(rule: TableRule, subject: RuleSubject, env: RuleEnv): boolean {
-  const rows = subject.tables?.[rule.table] ?? [];
+  // Odd data (not a list, a row that is not an object) reads as no rows / an empty row rather than throwing.
+  const raw = subject.tables?.[rule.table];
+  const rows = (Array.isArray(raw) ? raw : []).map((r) => (r !== null && typeof r === "object" ? (r as Record<string, unknown>) : {}));
   const columns = env.tableColumns?.get(rule.table) ?? new Map<string, FieldType>();
   const rowEnv: RuleEnv = { ...env, fieldTypes: columns, tableColumns: undefined };
   const matches = (row: Record<string, unknown>) => (rule.where ? evaluateRule(rule.where, { fields: row }, rowEnv) : true);
@@ -103,7 +106,7 @@ function key(v: unknown, type: FieldType, zone: string): number | string | boole
     case "datetime":
       return toInstant(v, zone);
     case "phone":
-      return String(v).replace(/[^\d+]/g, "");
+      return normalizeAddress(v, "phone");
     default:
       return norm(v);
   }
@@ -121,6 +124,9 @@ function evaluateField(rule: FieldRule, raw: unknown, declared: FieldType | unde
   if (a === undefined) return op === "notEquals" || op === "notIn" || op === "notContains";
   const b = (v: unknown) => key(v, type, zone);
   const value = rule.value;
+  // Text operators read a phone number in E.164, so "514-555-0101" starts with "+1514".
+  const hay = type === "phone" ? String(a) : norm(raw);
+  const needle = (v: unknown) => (type === "phone" ? String(v).replace(/[^\d+]/g, "") : norm(v));
   switch (op) {
     case "isTrue":
       return a === true;
@@ -135,13 +141,13 @@ function evaluateField(rule: FieldRule, raw: unknown, declared: FieldType | unde
     case "notIn":
       return !(Array.isArray(value) && value.some((x) => a === b(x)));
     case "contains":
-      return norm(raw).includes(norm(value));
+      return hay.includes(needle(value));
     case "notContains":
-      return !norm(raw).includes(norm(value));
+      return !hay.includes(needle(value));
     case "startsWith":
-      return norm(raw).startsWith(norm(value));
+      return hay.startsWith(needle(value));
     case "endsWith":
-      return norm(raw).endsWith(norm(value));
+      return hay.endsWith(needle(value));
     case "greaterThan":
     case "greaterOrEqual":
     case "lessThan":
@@ -162,16 +168,30 @@ function evaluateField(rule: FieldRule, raw: unknown, declared: FieldType | unde
     }
     case "withinLast":
     case "withinNext": {
-      if (typeof a !== "number" || (type !== "date" && type !== "datetime")) return false;
-      const span = durationMs(value as Duration);
-      return op === "withinLast" ? a <= env.now && a >= env.now - span : a >= env.now && a <= env.now + span;
+      if (typeof a !== "number" || (type !== "date" && type !== "datetime") || !isDuration(value)) return false;
+      return op === "withinLast"
+        ? a <= env.now && a >= shift(env.now, value, -1, zone)
+        : a >= env.now && a <= shift(env.now, value, 1, zone);
     }
     case "anniversaryToday": {
-      if (typeof a !== "number") return false;
+      if (typeof a !== "number" || (type !== "date" && type !== "datetime")) return false;
       return isAnniversary(a, env.now, zone);
     }
   }
   return false;
+}
+
+function isDuration(v: unknown): v is Duration {
+  if (v === null || typeof v !== "object") return false;
+  const d = v as Record<string, unknown>;
+  return typeof d.amount === "number" && Number.isFinite(d.amount) && (DURATION_UNITS as readonly unknown[]).includes(d.unit);
+}
+
+/** `at` moved by a duration: minutes and hours are absolute, days and weeks calendar units in `zone` (ELEMENTS.md §1). */
+function shift(at: number, d: Duration, sign: 1 | -1, zone: string): number {
+  if (d.unit === "minutes" || d.unit === "hours") return at + sign * d.amount * (d.unit === "minutes" ? 60_000 : 3_600_000);
+  const moved = DateTime.fromMillis(at, { zone }).plus({ [d.unit]: sign * d.amount });
+  return moved.isValid ? moved.toMillis() : at + sign * d.amount * (d.unit === "days" ? 86_400_000 : 604_800_000);
 }
 
 /** Same month and day as today in `zone`; a 29 February is celebrated on 28 February in other years. */

@@ -119,6 +119,7 @@ export const SQLITE_MIGRATIONS: string[] = [
     created_at INTEGER NOT NULL,
     send_after INTEGER,
     sent_at INTEGER,
+    payload TEXT NOT NULL DEFAULT '{}',
     delivered_at INTEGER,
     opened_at INTEGER,
     clicked_at INTEGER,
@@ -131,9 +132,6 @@ export const SQLITE_MIGRATIONS: string[] = [
   );
   CREATE INDEX messages_outbox ON messages (send_after) WHERE status = 'queued';
   CREATE INDEX messages_contact ON messages (campaign_id, element, contact_pk);
-
-  -- Rendered content apart from the facts, so conditions scan compact rows.
-  CREATE TABLE message_bodies (message_id INTEGER PRIMARY KEY, payload TEXT NOT NULL);
 
   CREATE TABLE clicks (message_id INTEGER NOT NULL, at INTEGER NOT NULL, url TEXT);
   CREATE INDEX clicks_message ON clicks (message_id);

@@ -439,19 +439,21 @@ export class SqliteStore implements Store {
 
   async insertMessages(projectId: string, campaignId: string, messages: MessageInput[]): Promise<void> {
     const ins = this.s(
-      `INSERT OR IGNORE INTO messages (project_id, campaign_id, journey_id, contact_pk, contact_id, element, hop, channel, comm_type, status, reason, created_at, send_after)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO messages (project_id, campaign_id, journey_id, contact_pk, contact_id, element, hop, channel, comm_type, status, reason, created_at, send_after, payload)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const body = this.s("INSERT INTO message_bodies (message_id, payload) VALUES (?, ?)");
     for (const m of messages) {
-      const info = ins.run(projectId, campaignId, m.journey, m.contactPk, m.contactId, m.element, m.hop, m.channel, m.communicationType,
-        m.status, m.reason ?? null, m.createdAt, m.sendAfter ?? (m.status === "queued" ? m.createdAt : null));
-      if (info.changes > 0) body.run(info.lastInsertRowid, JSON.stringify(m.payload));
+      ins.run(projectId, campaignId, m.journey, m.contactPk, m.contactId, m.element, m.hop, m.channel, m.communicationType,
+        m.status, m.reason ?? null, m.createdAt, m.sendAfter ?? (m.status === "queued" ? m.createdAt : null), JSON.stringify(m.payload));
     }
   }
 
   async dueMessages(now: number, limit: number): Promise<MessageRecord[]> {
-    return (this.s(`SELECT ${WITH_BODY} WHERE m.status = 'queued' AND m.send_after <= ? ORDER BY m.send_after, m.id LIMIT ?`).all(now, limit) as Row[]).map(toMessage);
+    // What a transport needs, nothing more: these rows are read once per message sent.
+    return (this.s(
+      `SELECT id, campaign_id, journey_id, contact_pk, contact_id, element, hop, channel, comm_type, status, created_at, send_after, payload
+       FROM messages WHERE status = 'queued' AND send_after <= ? ORDER BY send_after, id LIMIT ?`,
+    ).all(now, limit) as Row[]).map(toMessage);
   }
 
   async nextMessageAt(): Promise<number | null> {
@@ -487,7 +489,7 @@ export class SqliteStore implements Store {
   }
 
   async latestSentMessage(campaignId: string, element: string, contactPk: number): Promise<MessageRecord | undefined> {
-    const r = this.s(`SELECT ${WITH_BODY} WHERE m.campaign_id = ? AND m.element = ? AND m.contact_pk = ? AND m.status = 'sent' ORDER BY m.sent_at DESC, m.id DESC LIMIT 1`)
+    const r = this.s(`SELECT * FROM messages WHERE campaign_id = ? AND element = ? AND contact_pk = ? AND status = 'sent' ORDER BY sent_at DESC, id DESC LIMIT 1`)
       .get(campaignId, element, contactPk) as Row | undefined;
     return r ? toMessage(r) : undefined;
   }
@@ -511,7 +513,7 @@ export class SqliteStore implements Store {
   }
 
   async campaignMessages(campaignId: string): Promise<MessageRecord[]> {
-    return (this.s(`SELECT ${WITH_BODY} WHERE m.campaign_id = ? ORDER BY m.id`).all(campaignId) as Row[]).map(toMessage);
+    return (this.s(`SELECT * FROM messages WHERE campaign_id = ? ORDER BY id`).all(campaignId) as Row[]).map(toMessage);
   }
 
   // ---- files --------------------------------------------------------------------------------
@@ -633,29 +635,46 @@ export class SqliteStore implements Store {
  * A contact whose JSON columns are parsed on first read: most handlers need one of them
  * (fields for rules, subscriptions for sends), and parsing is the cost of loading a batch.
  */
-function lazyContact(pk: number, id: string, status: string, createdAt: number, fields: string, subscriptions: string, groups: string, push: string): ContactRecord {
-  const cache: Partial<Pick<ContactRecord, "fields" | "subscriptions" | "groups" | "push">> = {};
-  const lazy = <K extends keyof typeof cache>(key: K, text: string, fallback: ContactRecord[K]) => ({
-    enumerable: true,
-    get: () => (cache[key] ??= parse(text, fallback)),
-    set: (v: ContactRecord[K]) => { cache[key] = v; },
-  });
-  return Object.defineProperties({ pk, id, status, createdAt } as ContactRecord, {
-    fields: lazy("fields", fields, {}),
-    subscriptions: lazy("subscriptions", subscriptions, {}),
-    groups: lazy("groups", groups, []),
-    push: lazy("push", push, []),
-  });
+class StoredContact implements ContactRecord {
+  private f?: Record<string, unknown>;
+  private s?: Record<string, boolean>;
+  private g?: string[];
+  private p?: unknown[];
+  tables?: Record<string, Record<string, unknown>[]>;
+  constructor(
+    readonly pk: number, readonly id: string, readonly status: "active" | "deactivated", readonly createdAt: number,
+    private readonly rawFields: string, private readonly rawSubscriptions: string, private readonly rawGroups: string, private readonly rawPush: string,
+  ) {}
+  get fields(): Record<string, unknown> { return (this.f ??= parse(this.rawFields, {})); }
+  set fields(v: Record<string, unknown>) { this.f = v; }
+  get subscriptions(): Record<string, boolean> { return (this.s ??= parse(this.rawSubscriptions, {})); }
+  set subscriptions(v: Record<string, boolean>) { this.s = v; }
+  get groups(): string[] { return (this.g ??= parse(this.rawGroups, [])); }
+  set groups(v: string[]) { this.g = v; }
+  get push(): unknown[] { return (this.p ??= parse(this.rawPush, [])); }
+  set push(v: unknown[]) { this.p = v; }
 }
 
-const WITH_BODY = "m.*, COALESCE(b.payload, '{}') AS payload FROM messages m LEFT JOIN message_bodies b ON b.message_id = m.id";
+function lazyContact(pk: number, id: string, status: "active" | "deactivated", createdAt: number, fields: string, subscriptions: string, groups: string, push: string): ContactRecord {
+  return new StoredContact(pk, id, status, createdAt, fields, subscriptions, groups, push);
+}
+
+
+/** A message whose rendered payload is parsed only when a transport reads it. */
+class StoredMessage {
+  private parsed?: Record<string, unknown>;
+  constructor(private readonly rawPayload: string) {}
+  get payload(): Record<string, unknown> {
+    return (this.parsed ??= JSON.parse(this.rawPayload));
+  }
+}
 
 function toMessage(r: Row): MessageRecord {
-  return {
+  return Object.assign(new StoredMessage(r.payload), {
     id: r.id, campaignId: r.campaign_id, journey: r.journey_id, contactPk: r.contact_pk, contactId: r.contact_id, element: r.element, hop: r.hop,
     channel: r.channel, communicationType: r.comm_type, status: r.status, reason: r.reason ?? undefined, createdAt: r.created_at,
-    sendAfter: r.send_after ?? undefined, payload: JSON.parse(r.payload), sentAt: r.sent_at, deliveredAt: r.delivered_at,
+    sendAfter: r.send_after ?? undefined, sentAt: r.sent_at, deliveredAt: r.delivered_at,
     openedAt: r.opened_at, clickedAt: r.clicked_at, bouncedAt: r.bounced_at, complainedAt: r.complained_at, unsubscribedAt: r.unsubscribed_at,
     unsubscribedType: r.unsubscribed_type ?? null, bounceHard: !!r.bounce_hard,
-  } as MessageRecord;
+  }) as unknown as MessageRecord;
 }
