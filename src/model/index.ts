@@ -6,3 +6,4 @@ export * from "./project.js";
 export * from "./campaign.js";
 export * from "./finding.js";
 export * from "./catalog/index.js";
+export * from "./validator/index.js";
