@@ -66,19 +66,16 @@ const recencyFrequency: Handler = async (tokens, ctx) => {
   const counts = new Map<number, number>();
   const openedMessages = new Set(rows.filter((r) => r.type === "opened" && r.messageId !== null).map((r) => `${r.contactPk}:${r.messageId}`));
   const clickedCounted = new Set<string>();
-  for (const r of rows) {
-    let counts1 = false;
-    if (p.interaction === "openedOrClicked") counts1 = true;
-    else if (p.interaction === "clicked") counts1 = r.type === "clicked";
-    else if (r.type === "opened") counts1 = true;
-    else if (r.messageId === null) counts1 = true;
-    else {
-      const k = `${r.contactPk}:${r.messageId}`;
-      counts1 = !openedMessages.has(k) && !clickedCounted.has(k);
-      clickedCounted.add(k);
-    }
-    if (counts1) counts.set(r.contactPk, (counts.get(r.contactPk) ?? 0) + 1);
-  }
+  const counted = (r: (typeof rows)[number]): boolean => {
+    if (p.interaction === "openedOrClicked") return true;
+    if (p.interaction === "clicked") return r.type === "clicked";
+    if (r.type === "opened" || r.messageId === null) return true;
+    const k = `${r.contactPk}:${r.messageId}`;
+    const first = !openedMessages.has(k) && !clickedCounted.has(k);
+    clickedCounted.add(k);
+    return first;
+  };
+  for (const r of rows) if (counted(r)) counts.set(r.contactPk, (counts.get(r.contactPk) ?? 0) + 1);
   return tokens.map((t) => verdict(t, (counts.get(t.contactPk) ?? 0) >= (p.atLeast ?? 1)));
 };
 

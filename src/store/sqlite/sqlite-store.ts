@@ -489,7 +489,10 @@ export class SqliteStore implements Store {
   }
 
   async latestSentMessage(campaignId: string, element: string, contactPk: number): Promise<MessageRecord | undefined> {
-    const r = this.s(`SELECT * FROM messages WHERE campaign_id = ? AND element = ? AND contact_pk = ? AND status = 'sent' ORDER BY sent_at DESC, id DESC LIMIT 1`)
+    const r = this.s(
+      `SELECT id, campaign_id, journey_id, contact_pk, contact_id, element, hop, channel, comm_type, status, created_at, sent_at, payload
+       FROM messages WHERE campaign_id = ? AND element = ? AND contact_pk = ? AND status = 'sent' ORDER BY sent_at DESC, id DESC LIMIT 1`,
+    )
       .get(campaignId, element, contactPk) as Row | undefined;
     return r ? toMessage(r) : undefined;
   }
@@ -673,8 +676,9 @@ function toMessage(r: Row): MessageRecord {
   return Object.assign(new StoredMessage(r.payload), {
     id: r.id, campaignId: r.campaign_id, journey: r.journey_id, contactPk: r.contact_pk, contactId: r.contact_id, element: r.element, hop: r.hop,
     channel: r.channel, communicationType: r.comm_type, status: r.status, reason: r.reason ?? undefined, createdAt: r.created_at,
-    sendAfter: r.send_after ?? undefined, sentAt: r.sent_at, deliveredAt: r.delivered_at,
-    openedAt: r.opened_at, clickedAt: r.clicked_at, bouncedAt: r.bounced_at, complainedAt: r.complained_at, unsubscribedAt: r.unsubscribed_at,
+    sendAfter: r.send_after ?? undefined, sentAt: r.sent_at ?? null, deliveredAt: r.delivered_at ?? null,
+    openedAt: r.opened_at ?? null, clickedAt: r.clicked_at ?? null, bouncedAt: r.bounced_at ?? null, complainedAt: r.complained_at ?? null,
+    unsubscribedAt: r.unsubscribed_at ?? null,
     unsubscribedType: r.unsubscribed_type ?? null, bounceHard: !!r.bounce_hard,
   }) as unknown as MessageRecord;
 }
