@@ -103,6 +103,10 @@ export class Engine {
     if (c.record.status !== "paused") return;
     await this.store.transaction(async () => {
       if (overdue === "retime" && c.record.pausedAt !== null) await this.store.shiftWaiting(campaignId, c.record.pausedAt, at - c.record.pausedAt);
+      // Carts abandoned during the pause are like its skipped occurrences: nothing enters a paused campaign.
+      for (const t of await this.store.takeDueTimers(campaignId, at - 1)) {
+        if (t.kind !== "cart") await this.store.addTimer(campaignId, t.element, t.contactPk, t.dueAt, t.kind);
+      }
       c.record.status = "active";
       c.record.pausedAt = null;
       // Occurrences that fell during the pause are skipped: nothing enters a paused campaign.
@@ -285,7 +289,7 @@ export class Engine {
     const sources = c.compiled.approvalSources(element);
     await this.store.transaction(async () => {
       await this.store.settlePending(campaignId, sources, "pendingApproval", approved ? "queued" : "discarded", at);
-      await this.store.releaseHeld(campaignId, element, at);
+      await this.store.releaseHeld(campaignId, element, this.releaseAt(c, at));
     });
   }
 
@@ -296,8 +300,16 @@ export class Engine {
       c.record.state.winners = { ...(c.record.state.winners ?? {}), [element]: variant };
       await this.store.saveCampaign(c.record);
       await this.store.deleteTimers({ campaignId, element, kind: "axWinner" });
-      await this.store.releaseHeld(campaignId, element, at);
+      await this.store.releaseHeld(campaignId, element, this.releaseAt(c, at));
     });
+  }
+
+  /**
+   * When held contacts released at `at` are due. During a pause they are due at the pause: their
+   * wait is over, so a `retime` resume (which shifts what was still to wait) must not add the pause to it.
+   */
+  private releaseAt(c: Loaded, at: number): number {
+    return c.record.status === "paused" && c.record.pausedAt !== null ? Math.min(at, c.record.pausedAt) : at;
   }
 
   /**

@@ -109,20 +109,31 @@ function send(channel: Channel): Handler {
         continue;
       }
       const vars = context(t);
-      const r = (s: string | undefined) => (s === undefined ? undefined : ctx.renderer.render(s, vars));
-      let payload: Record<string, unknown>;
+      // Only the parts a message has: undefined values never enter the payload object.
+      const payload: Record<string, unknown> = {};
+      const put = (key: string, text: unknown) => {
+        if (typeof text === "string") payload[key] = ctx.renderer.render(text, vars);
+      };
       if (channel === "email") {
         const m = p.message;
-        payload = {
-          to: c!.fields[emailField!], subject: r(m.subject), html: r(m.html), mjml: r(m.mjml), text: r(m.text),
-          preheader: r(m.preheader), from: r(m.from), replyTo: r(m.replyTo),
-        };
+        payload.to = c!.fields[emailField!];
+        put("subject", m.subject);
+        put("html", m.html);
+        put("mjml", m.mjml);
+        put("text", m.text);
+        put("preheader", m.preheader);
+        put("from", m.from);
+        put("replyTo", m.replyTo);
       } else if (channel === "sms") {
-        payload = { to: normalizeAddress(c!.fields[addressField(ctx.project, "phone")!], "phone"), text: r(p.message.text) };
+        payload.to = normalizeAddress(c!.fields[addressField(ctx.project, "phone")!], "phone");
+        put("text", p.message.text);
       } else {
-        payload = { title: r(p.message.title), body: r(p.message.body), url: r(p.message.url), icon: r(p.message.icon), subscriptions: c!.push.length };
+        put("title", p.message.title);
+        put("body", p.message.body);
+        put("url", p.message.url);
+        put("icon", p.message.icon);
+        payload.subscriptions = c!.push.length;
       }
-      for (const k of Object.keys(payload)) if (payload[k] === undefined) delete payload[k];
       const hour = hours?.get(t.contactPk);
       messages.push({
         ...base,
