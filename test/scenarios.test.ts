@@ -30,7 +30,8 @@ async function run(file: string): Promise<{ code: number; output?: unknown }> {
 for (const [title, dir] of [["the shared examples", SHARED], ["the project's own scenarios", OWN]] as const) {
   const files = scenarioFiles(dir);
   describe(`${title} produce their expected output`, () => {
-    it.skipIf(files.length === 0 && dir === SHARED)("has scenarios to run", () => expect(files.length).toBeGreaterThan(0));
+    // The shared folder sits beside the repository in development and CI; a bare clone elsewhere has only its own.
+    if (dir === OWN || existsSync(SHARED)) it("has scenarios to run", () => expect(files.length).toBeGreaterThan(0));
     for (const file of files) {
       it(file.slice(dir.length + 1), async () => {
         const scenario = JSON.parse(readFileSync(file, "utf8"));
