@@ -259,7 +259,8 @@ export class Engine {
           // An abandoned cart is a durable timer per (campaign, contact), reset by every change.
           await this.store.deleteTimers({ kind: "cart", contactPk: contact.pk });
           if (ev.type === "cart.purchased" || ev.items.length === 0) return;
-          for (const c of await this.campaignsOf(projectId)) {
+          // Paused campaigns arm the timer too: a cart changed during a pause may be abandoned after the resume.
+          for (const c of await this.campaignsOf(projectId, "live")) {
             for (const t of c.compiled.triggers().filter((x) => x.type === "trigger.cartAbandoned" && this.moduleOn(c, x))) {
               await this.store.addTimer(c.record.id, t.id, contact.pk, addDuration(at, t.params.after ?? { amount: 1, unit: "hours" }, c.compiled.timezone), "cart");
             }

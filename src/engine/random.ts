@@ -5,8 +5,10 @@
  */
 export function draw(seed: number, campaign: string, element: string, contact: string, salt = ""): number {
   const s = `${seed}\u0000${campaign}\u0000${element}\u0000${contact}\u0000${salt}`;
-  let h1 = 0xdeadbeef ^ seed;
-  let h2 = 0x41c6ce57 ^ seed;
+  // The seed is hashed as part of the text only: XOR-ing it into the initial state as well let a
+  // one-digit seed cancel against its own digit ('5' ^ 5 === '6' ^ 6), so seeds 0–9 all drew alike.
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
   for (let i = 0; i < s.length; i++) {
     const ch = s.charCodeAt(i);
     h1 = Math.imul(h1 ^ ch, 2654435761);

@@ -1,7 +1,8 @@
-import { addressField, durationMs, evaluateRule, ruleUsesTables, type Duration, type Rule } from "../../model/index.js";
+import { addressField, evaluateRule, ruleUsesTables, type Duration, type Rule } from "../../model/index.js";
 import type { ContactRecord, MessageRecord, Token } from "../../store/store.js";
 import type { BatchContext, Decision, Handler } from "../handler.js";
 import { normalizeAddress } from "../addresses.js";
+import { addDuration } from "../time.js";
 
 const verdict = (token: Token, ok: boolean): Decision => ({ token, exit: ok ? "true" : "false" });
 
@@ -61,7 +62,8 @@ function onMessages(test: (messages: MessageRecord[], ctx: BatchContext, clicks:
  */
 const recencyFrequency: Handler = async (tokens, ctx) => {
   const p = ctx.element.params as { interaction: string; within: Duration; atLeast?: number };
-  const since = ctx.now - durationMs(p.within);
+  // Days and weeks are calendar units in the campaign's timezone (ELEMENTS.md §1), as in rules.
+  const since = addDuration(ctx.now, { ...p.within, amount: -p.within.amount }, ctx.compiled.timezone);
   const rows = await ctx.store.interactions(tokens.map((t) => t.contactPk), since, ctx.now);
   const counts = new Map<number, number>();
   const openedMessages = new Set(rows.filter((r) => r.type === "opened" && r.messageId !== null).map((r) => `${r.contactPk}:${r.messageId}`));

@@ -473,13 +473,13 @@ export class SqliteStore implements Store {
     // Facts only, few columns, raw rows: conditions read these for every contact of a batch.
     const rows = this.s(
       `SELECT id, journey_id, contact_pk, contact_id, element, hop, channel, comm_type, status, created_at, sent_at,
-       delivered_at, opened_at, clicked_at, bounced_at, complained_at, unsubscribed_at, unsubscribed_type, campaign_id
+       delivered_at, opened_at, clicked_at, bounced_at, complained_at, unsubscribed_at, unsubscribed_type, campaign_id, bounce_hard
        FROM messages WHERE journey_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
     ).raw().all(JSON.stringify(journeys)) as any[][];
     return rows.map((r) => ({
       id: r[0], journey: r[1], contactPk: r[2], contactId: r[3], element: r[4], hop: r[5], channel: r[6], communicationType: r[7],
       status: r[8], createdAt: r[9], sentAt: r[10], deliveredAt: r[11], openedAt: r[12], clickedAt: r[13], bouncedAt: r[14],
-      complainedAt: r[15], unsubscribedAt: r[16], unsubscribedType: r[17], campaignId: r[18], payload: {}, bounceHard: false,
+      complainedAt: r[15], unsubscribedAt: r[16], unsubscribedType: r[17], campaignId: r[18], payload: {}, bounceHard: !!r[19],
     }));
   }
 
