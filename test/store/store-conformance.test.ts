@@ -127,6 +127,23 @@ for (const factory of STORES) {
         expect(await store.createRun(C, "t1", T0)).not.toBeNull();
       });
 
+      it("keeps concurrent transactions apart: one's rollback does not take the other's writes", async () => {
+        let release!: () => void;
+        const gate = new Promise<void>((r) => (release = r));
+        const failing = store.transaction(async () => {
+          await store.upsertContacts(P, [{ id: "doomed" }], T0);
+          await gate;
+          throw new Error("boom");
+        });
+        const other = store.transaction(async () => {
+          await store.upsertContacts(P, [{ id: "kept" }], T0);
+        });
+        release();
+        await expect(failing).rejects.toThrow("boom");
+        await other;
+        expect((await store.listContacts(P)).map((c) => c.id)).toEqual(["kept"]);
+      });
+
       it("rolls back a nested transaction's writes with the outer one", async () => {
         await expect(store.transaction(async () => {
           await store.transaction(async () => {

@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { evaluateRule, ruleUsesTables, type ProjectConfig, type Rule, type RuleEnv } from "../../model/index.js";
@@ -24,7 +25,8 @@ const parse = <T>(s: string | null | undefined, fallback: T): T => (s == null ? 
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly stmts = new Map<string, Database.Statement>();
-  private depth = 0;
+  private readonly context = new AsyncLocalStorage<boolean>();
+  private queue: Promise<unknown> = Promise.resolve();
   private audienceSeq = 0;
   private readonly audiences = new Map<string, { rule: Rule; env: RuleEnv }>();
 
@@ -67,20 +69,28 @@ export class SqliteStore implements Store {
     }
   }
 
+  /**
+   * One SQLite transaction on the store's single connection. A call made inside a transaction's
+   * async context joins it; a call from elsewhere (another request) waits its turn, so two
+   * callers never share a transaction and one's rollback never takes the other's writes.
+   */
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.depth > 0) return fn();
-    this.db.exec("BEGIN IMMEDIATE");
-    this.depth++;
-    try {
-      const result = await fn();
-      this.depth--;
-      this.db.exec("COMMIT");
-      return result;
-    } catch (e) {
-      this.depth--;
-      if (this.db.inTransaction) this.db.exec("ROLLBACK");
-      throw e;
-    }
+    if (this.context.getStore()) return fn();
+    const run = () =>
+      this.context.run(true, async () => {
+        this.db.exec("BEGIN IMMEDIATE");
+        try {
+          const result = await fn();
+          this.db.exec("COMMIT");
+          return result;
+        } catch (e) {
+          if (this.db.inTransaction) this.db.exec("ROLLBACK");
+          throw e;
+        }
+      });
+    const turn = this.queue.then(run, run);
+    this.queue = turn.catch(() => undefined);
+    return turn;
   }
 
   async close(): Promise<void> {
