@@ -427,17 +427,20 @@ export class Engine {
   }
 
   private async fireTimers(c: Loaded, now: number): Promise<void> {
-    const timers = await this.store.transaction(() => this.store.takeDueTimers(c.record.id, now));
-    for (const timer of timers) {
-      if (timer.kind === "cart" && timer.contactPk !== null) {
-        const [contact] = (await this.store.getContacts([timer.contactPk])).values();
-        if (contact?.status === "active") {
-          await this.store.enter({ campaignId: c.record.id, contactPk: contact.pk, contactId: contact.id, element: timer.element, at: timer.dueAt, reentry: c.record.doc.reentry });
+    // Taking the due timers and acting on them is one transaction: a crash in between would
+    // lose them (an A/X test never choosing its winner, an abandoned cart never entering).
+    await this.store.transaction(async () => {
+      for (const timer of await this.store.takeDueTimers(c.record.id, now)) {
+        if (timer.kind === "cart" && timer.contactPk !== null) {
+          const [contact] = (await this.store.getContacts([timer.contactPk])).values();
+          if (contact?.status === "active") {
+            await this.store.enter({ campaignId: c.record.id, contactPk: contact.pk, contactId: contact.id, element: timer.element, at: timer.dueAt, reentry: c.record.doc.reentry });
+          }
+        } else if (timer.kind === "axWinner") {
+          await this.setWinner(c.record.id, timer.element, await this.autoWinner(c, timer.element), timer.dueAt);
         }
-      } else if (timer.kind === "axWinner") {
-        await this.setWinner(c.record.id, timer.element, await this.autoWinner(c, timer.element), timer.dueAt);
       }
-    }
+    });
   }
 
   /** The variant with the best rate (ties: first listed). */
