@@ -462,12 +462,14 @@ export class SqliteStore implements Store {
     // What a transport needs, nothing more: these rows are read once per message sent.
     return (this.s(
       `SELECT id, campaign_id, journey_id, contact_pk, contact_id, element, hop, channel, comm_type, status, created_at, send_after, payload
-       FROM messages WHERE status = 'queued' AND send_after <= ? ORDER BY send_after, id LIMIT ?`,
+       FROM messages WHERE status = 'queued' AND send_after <= ? AND campaign_id NOT IN (SELECT id FROM campaigns WHERE status = 'paused')
+       ORDER BY send_after, id LIMIT ?`,
     ).all(now, limit) as Row[]).map(toMessage);
   }
 
   async nextMessageAt(): Promise<number | null> {
-    return (this.s("SELECT MIN(send_after) AS m FROM messages WHERE status = 'queued'").get() as Row).m;
+    // A paused campaign sends nothing: its messages wait for the resume.
+    return (this.s("SELECT MIN(send_after) AS m FROM messages WHERE status = 'queued' AND campaign_id NOT IN (SELECT id FROM campaigns WHERE status = 'paused')").get() as Row).m;
   }
 
   async markSent(ids: number[], at: number, delivered: boolean): Promise<void> {
