@@ -355,10 +355,17 @@ export class Engine {
       if (r.status !== "active" && r.status !== "paused") continue;
       const c = await this.load(r.id);
       c.record.status = r.status;
-      await this.fireSchedules(c, now);
-      if (c.record.status !== "active") continue;
-      await this.fireTimers(c, now);
-      await this.move(c, now);
+      try {
+        await this.fireSchedules(c, now);
+        if (c.record.status !== "active") continue;
+        await this.fireTimers(c, now);
+        await this.move(c, now);
+      } catch (e) {
+        // Handlers update the cached campaign state before their transaction commits: after a
+        // rollback, forget it so the next tick reads what the database holds.
+        this.loaded.delete(r.id);
+        throw e;
+      }
     }
     await this.drainOutbox(now);
   }
