@@ -105,7 +105,7 @@ function snapshot(store: SqliteStore): Record<string, unknown> {
   return {
     runs: all("SELECT element, at, key, size FROM runs ORDER BY id"),
     journeys: all("SELECT contact_id, entered_at, ended_at, outcome, state, element, hop FROM journeys ORDER BY contact_id, id"),
-    paths: all(`SELECT j.contact_id, json_group_array(json_array(s.element, s.exit, s.at) ORDER BY s.rowid) AS path
+    paths: all(`SELECT j.contact_id, json_group_array(json_array(s.element, s.exit, s.at) ORDER BY s.seq) AS path
       FROM steps s JOIN journeys j ON j.id = s.journey_id GROUP BY j.id ORDER BY j.contact_id, j.id`),
     messages: outbox(store.db),
     stats: all("SELECT element, exit, n FROM element_stats ORDER BY element, exit"),

@@ -260,7 +260,7 @@ describe("durability", () => {
       expect(outcomes).toEqual({ success: CONTACTS / 2, neutral: CONTACTS / 2 });
 
       // The same path: (element, exit, at) in the same order.
-      const pathSql = `SELECT j.contact_id, json_group_array(json_array(s.element, s.exit, s.at) ORDER BY s.rowid) AS path
+      const pathSql = `SELECT j.contact_id, json_group_array(json_array(s.element, s.exit, s.at) ORDER BY s.seq) AS path
         FROM steps s JOIN journeys j ON j.id = s.journey_id GROUP BY j.contact_id ORDER BY j.contact_id`;
       const [pathsA, pathsB] = both(pathSql);
       expect(pathsA).toHaveLength(CONTACTS);

@@ -89,14 +89,18 @@ export const SQLITE_MIGRATIONS: string[] = [
     state INTEGER NOT NULL DEFAULT 0,
     hop INTEGER NOT NULL DEFAULT 0,
     trigger_data TEXT,
-    promo_code TEXT
+    promo_code TEXT,
+    -- The journey log: ',["element","exit",at]' appended per step, in the move's own UPDATE.
+    path TEXT NOT NULL DEFAULT ''
   );
   CREATE INDEX journeys_due ON journeys (campaign_id, element, due_at, contact_id) WHERE state < 2;
   CREATE INDEX journeys_held ON journeys (campaign_id, element) WHERE state = 2;
   CREATE INDEX journeys_contact ON journeys (contact_pk, campaign_id);
 
-  CREATE TABLE steps (journey_id INTEGER NOT NULL, element TEXT NOT NULL, at INTEGER NOT NULL, exit TEXT);
-  CREATE INDEX steps_journey ON steps (journey_id);
+  -- The journey log as rows, for reports and ad-hoc queries.
+  CREATE VIEW steps AS
+    SELECT j.id AS journey_id, s.key AS seq, s.value ->> 0 AS element, s.value ->> 1 AS exit, s.value ->> 2 AS at
+    FROM journeys j, json_each('[' || substr(j.path, 2) || ']') s;
 
   CREATE TABLE element_stats (
     campaign_id TEXT NOT NULL, element TEXT NOT NULL, exit TEXT NOT NULL, n INTEGER NOT NULL,

@@ -370,49 +370,53 @@ export class SqliteStore implements Store {
   }
 
   async applyMoves(campaignId: string, element: string, now: number, moves: Move[]): Promise<void> {
-    const stepGroups = new Map<string, number[]>();
-    const moveGroups = new Map<string, { to: string | null; dueAt: number | null; state: number; outcome: string | null; hop: number; ids: number[] }>();
-    const stats = new Map<string, number>();
-    const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
-      let g = map.get(key);
-      if (!g) map.set(key, (g = []));
-      g.push(value);
+    // The journey log rides in the journey row: each token's steps of this batch are appended
+    // in the same UPDATE that writes its final place. Tokens that went the same way share a group.
+    const logs = new Map<number, string>();
+    const entries = new Map<string, string>();
+    const entry = (el: string, exit: string | null) => {
+      const k = `${el}\u0000${exit}`;
+      let e = entries.get(k);
+      if (e === undefined) entries.set(k, (e = `,${JSON.stringify([el, exit, now])}`));
+      return e;
     };
+    const moveGroups = new Map<string, { to: string | null; dueAt: number | null; state: number; outcome: string | null; hop: number; log: string; ids: number[] }>();
+    const stats = new Map<string, number>();
     const bump = (el: string, exit: string) => {
       const k = `${el}\u0000${exit}`;
       stats.set(k, (stats.get(k) ?? 0) + 1);
     };
     for (const m of moves) {
       const from = m.from ?? element;
+      const j = m.token.journey;
+      let log = logs.get(j) ?? "";
       if (m.exit !== undefined) {
-        push(stepGroups, `${from}\u0000${m.exit}`, m.token.journey);
+        log += entry(from, m.exit);
         bump(from, m.exit);
         if (m.to !== undefined) bump(m.to, "");
       }
       if (m.endElement !== undefined) {
-        push(stepGroups, `${m.endElement}\u0000`, m.token.journey);
+        log += entry(m.endElement, null);
         bump(m.endElement, "");
       }
-      if (m.chained) continue;
+      if (m.chained) {
+        logs.set(j, log);
+        continue;
+      }
       const to = m.to ?? null;
       const due = m.state === ENDED ? null : m.dueAt;
       const outcome = m.outcome ?? null;
       const hop = m.token.hop + (m.exit !== undefined ? 1 : 0);
-      const key = `${to}\u0000${due}\u0000${m.state}\u0000${outcome}\u0000${hop}`;
+      const key = `${to}\u0000${due}\u0000${m.state}\u0000${outcome}\u0000${hop}\u0000${log}`;
       let g = moveGroups.get(key);
-      if (!g) moveGroups.set(key, (g = { to, dueAt: due, state: m.state, outcome, hop, ids: [] }));
-      g.ids.push(m.token.journey);
-    }
-    const insertSteps = this.s("INSERT INTO steps (journey_id, element, at, exit) SELECT value, ?, ?, ? FROM json_each(?)");
-    for (const [k, ids] of stepGroups) {
-      const [el, exit] = k.split("\u0000");
-      insertSteps.run(el, now, exit === "" ? null : exit, JSON.stringify(ids));
+      if (!g) moveGroups.set(key, (g = { to, dueAt: due, state: m.state, outcome, hop, log, ids: [] }));
+      g.ids.push(j);
     }
     const moveStmt = this.s(
-      `UPDATE journeys SET element = ?, due_at = ?, state = ?, outcome = ?, ended_at = ?, hop = ?
+      `UPDATE journeys SET element = ?, due_at = ?, state = ?, outcome = ?, ended_at = ?, hop = ?, path = path || ?
        WHERE id IN (SELECT value FROM json_each(?))`,
     );
-    for (const g of moveGroups.values()) moveStmt.run(g.to, g.dueAt, g.state, g.outcome, g.state === ENDED ? now : null, g.hop, JSON.stringify(g.ids));
+    for (const g of moveGroups.values()) moveStmt.run(g.to, g.dueAt, g.state, g.outcome, g.state === ENDED ? now : null, g.hop, g.log, JSON.stringify(g.ids));
     for (const [k, n] of stats) {
       const [el, exit] = k.split("\u0000");
       this.bumpStat(campaignId, el, exit, n);
@@ -627,7 +631,10 @@ export class SqliteStore implements Store {
   }
 
   async steps(campaignId: string): Promise<StepRecord[]> {
-    return (this.s("SELECT s.journey_id, s.element, s.at, s.exit FROM steps s JOIN journeys j ON j.id = s.journey_id WHERE j.campaign_id = ? ORDER BY s.rowid").all(campaignId) as Row[])
+    return (this.s(
+      `SELECT j.id AS journey_id, s.value ->> 0 AS element, s.value ->> 2 AS at, s.value ->> 1 AS exit
+       FROM journeys j, json_each('[' || substr(j.path, 2) || ']') s WHERE j.campaign_id = ? ORDER BY j.id, s.key`,
+    ).all(campaignId) as Row[])
       .map((r) => ({ journey: r.journey_id, element: r.element, at: r.at, exit: r.exit }));
   }
 
