@@ -9,7 +9,9 @@ import type { BatchContext, Decision } from "./handler.js";
 import { delayDue, handlerFor, SET_ELEMENTS } from "./handlers/index.js";
 import { wildcard } from "./handlers/conditions.js";
 import { TemplateRenderer } from "./template.js";
-import { addDuration, nextOccurrence, parseLocal, recurrenceBetween } from "./time.js";
+import { autoWinner } from "./ax-winner.js";
+import { dueOccurrences, nextScheduled } from "./schedules.js";
+import { addDuration } from "./time.js";
 import type { Transport } from "./transport.js";
 
 export interface EngineOptions {
@@ -110,7 +112,7 @@ export class Engine {
       c.record.status = "active";
       c.record.pausedAt = null;
       // Occurrences that fell during the pause are skipped: nothing enters a paused campaign.
-      c.record.state.cursor = Math.max(c.record.state.cursor ?? at - 1, at - 1);
+      c.record.state.cursor = Math.max(this.cursor(c), at - 1);
       await this.store.saveCampaign(c.record);
     });
   }
@@ -385,50 +387,22 @@ export class Engine {
     return valid.length ? Math.min(...valid) : null;
   }
 
-  private scheduleStart(c: Loaded, t: CompiledElement): number {
-    const activated = c.record.activatedAt ?? 0;
-    const start = t.params.start ? parseLocal(t.params.start, c.compiled.timezone) : activated;
-    return Math.max(activated, start);
+  private nextSchedule(c: Loaded): number | null {
+    return nextScheduled(c.compiled, c.record.activatedAt ?? 0, this.cursor(c));
   }
 
-  private nextSchedule(c: Loaded): number | null {
-    const cursor = c.record.state.cursor ?? (c.record.activatedAt ?? 0) - 1;
-    let best: number | null = null;
-    for (const t of c.compiled.triggers()) {
-      let next: number | null = null;
-      if (t.type === "trigger.recurrence") {
-        const from = this.scheduleStart(c, t);
-        const end = t.params.end ? parseLocal(t.params.end, c.compiled.timezone) : undefined;
-        next = nextOccurrence(t.params.rrule, Math.floor(from / 60_000) * 60_000, c.compiled.timezone, Math.max(cursor, from - 1), end);
-        if (next !== null && next < from) next = null;
-      } else if (t.type === "trigger.dates") {
-        const dates = (t.params.dates as string[]).map((d) => parseLocal(d, c.compiled.timezone)).filter((d) => d > cursor && d >= (c.record.activatedAt ?? 0));
-        next = dates.length ? Math.min(...dates) : null;
-      }
-      if (next !== null && (best === null || next < best)) best = next;
-    }
-    return best;
+  /** Scheduled triggers have fired every occurrence up to this instant. */
+  private cursor(c: Loaded): number {
+    return c.record.state.cursor ?? (c.record.activatedAt ?? 0) - 1;
   }
 
   private async fireSchedules(c: Loaded, now: number): Promise<void> {
-    const cursor = c.record.state.cursor ?? (c.record.activatedAt ?? 0) - 1;
+    const cursor = this.cursor(c);
     if (now <= cursor) return;
-    const due: { at: number; t: CompiledElement }[] = [];
-    for (const t of c.compiled.triggers()) {
-      if (t.type === "trigger.recurrence") {
-        const from = this.scheduleStart(c, t);
-        const end = t.params.end ? parseLocal(t.params.end, c.compiled.timezone) : undefined;
-        for (const at of recurrenceBetween(t.params.rrule, Math.floor(from / 60_000) * 60_000, c.compiled.timezone, cursor, now, end)) if (at >= from) due.push({ at, t });
-      } else if (t.type === "trigger.dates") {
-        for (const d of t.params.dates as string[]) {
-          const at = parseLocal(d, c.compiled.timezone);
-          if (at > cursor && at <= now && at >= (c.record.activatedAt ?? 0)) due.push({ at, t });
-        }
-      }
-    }
-    due.sort((a, b) => a.at - b.at);
     // A paused campaign lets its occurrences pass: nothing enters it.
-    if (c.record.status === "active") for (const { at, t } of due) await this.run(c, t, at);
+    if (c.record.status === "active") {
+      for (const { at, trigger } of dueOccurrences(c.compiled, c.record.activatedAt ?? 0, cursor, now)) await this.run(c, trigger, at);
+    }
     c.record.state.cursor = now;
     await this.store.saveCampaign(c.record);
   }
@@ -444,41 +418,10 @@ export class Engine {
             await this.store.enter({ campaignId: c.record.id, contactPk: contact.pk, contactId: contact.id, element: timer.element, at: timer.dueAt, reentry: c.record.doc.reentry });
           }
         } else if (timer.kind === "axWinner") {
-          await this.setWinner(c.record.id, timer.element, await this.autoWinner(c, timer.element), timer.dueAt);
+          await this.setWinner(c.record.id, timer.element, await autoWinner(this.store, c.compiled, c.record.id, timer.element), timer.dueAt);
         }
       }
     });
-  }
-
-  /** The variant with the best rate (ties: first listed). */
-  private async autoWinner(c: Loaded, element: string): Promise<string> {
-    const el = c.compiled.get(element)!;
-    const variants = el.params.variants as { key: string }[];
-    const metric = el.params.winner.metric as "opens" | "clicks" | "success";
-    const routed = await this.store.variantJourneys(element, c.record.id);
-    const journeys = routed.map((r) => r.journey);
-    const good = new Set<number>();
-    if (metric === "success") {
-      for (const [j, o] of await this.store.journeyOutcomes(journeys)) if (o === "success") good.add(j);
-    } else {
-      const branch = new Map(variants.map((v) => [v.key, c.compiled.downstreamOfExit(element, v.key)]));
-      const variantOf = new Map(routed.map((r) => [r.journey, r.variant]));
-      for (const m of await this.store.journeyMessages(journeys)) {
-        if (!branch.get(variantOf.get(m.journey)!)?.has(m.element)) continue;
-        if (metric === "clicks" ? m.clickedAt !== null : m.openedAt !== null || m.clickedAt !== null) good.add(m.journey);
-      }
-    }
-    let best = variants[0].key;
-    let bestRate = -1;
-    for (const v of variants) {
-      const mine = routed.filter((r) => r.variant === v.key);
-      const rate = mine.length ? mine.filter((r) => good.has(r.journey)).length / mine.length : 0;
-      if (rate > bestRate) {
-        best = v.key;
-        bestRate = rate;
-      }
-    }
-    return best;
   }
 
   /** Moves every token due at or before `now`, upstream elements first, until none is left. */
