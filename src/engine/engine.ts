@@ -78,7 +78,7 @@ export class Engine {
     const record: CampaignRecord = existing
       ? { ...existing, doc, seed }
       : { id: doc.id, projectId, doc, status: "draft", seed, activatedAt: null, pausedAt: null, state: {} };
-    await this.store.saveCampaign(record);
+    await this.store.transaction(() => this.store.saveCampaign(record));
     this.loaded.delete(doc.id);
     return record;
   }
@@ -88,7 +88,7 @@ export class Engine {
     c.record.status = "active";
     c.record.activatedAt = at;
     c.record.state.cursor = at - 1;
-    await this.store.saveCampaign(c.record);
+    await this.store.transaction(() => this.store.saveCampaign(c.record));
   }
 
   async pause(campaignId: string, at = this.clock.now()): Promise<void> {
@@ -96,7 +96,7 @@ export class Engine {
     if (c.record.status !== "active") return;
     c.record.status = "paused";
     c.record.pausedAt = at;
-    await this.store.saveCampaign(c.record);
+    await this.store.transaction(() => this.store.saveCampaign(c.record));
   }
 
   /** Resumes a paused campaign. `retime`: each waiting contact waits, from now, what it still had to wait at the pause. */
@@ -120,7 +120,7 @@ export class Engine {
   async stop(campaignId: string): Promise<void> {
     const c = await this.load(campaignId);
     c.record.status = "stopped";
-    await this.store.saveCampaign(c.record);
+    await this.store.transaction(() => this.store.saveCampaign(c.record));
   }
 
   private async load(campaignId: string): Promise<Loaded> {
@@ -183,7 +183,8 @@ export class Engine {
     if (!contact || contact.status !== "active") return false;
     const trigger = c.compiled.triggers().find((t) => t.type === "trigger.api");
     if (!trigger) return false;
-    const j = await this.store.enter({ campaignId, contactPk: contact.pk, contactId, element: trigger.id, at, reentry: c.record.doc.reentry, data: data ?? {} });
+    const j = await this.store.transaction(() =>
+      this.store.enter({ campaignId, contactPk: contact.pk, contactId, element: trigger.id, at, reentry: c.record.doc.reentry, data: data ?? {} }));
     return j !== null;
   }
 
