@@ -400,12 +400,14 @@ export class Engine {
   private async fireSchedules(c: Loaded, now: number): Promise<void> {
     const cursor = this.cursor(c);
     if (now <= cursor) return;
-    // A paused campaign lets its occurrences pass: nothing enters it.
-    if (c.record.status === "active") {
-      for (const { at, trigger } of dueOccurrences(c.compiled, c.record.activatedAt ?? 0, cursor, now)) await this.run(c, trigger, at);
-    }
-    c.record.state.cursor = now;
-    await this.store.saveCampaign(c.record);
+    await this.store.transaction(async () => {
+      // A paused campaign lets its occurrences pass: nothing enters it.
+      if (c.record.status === "active") {
+        for (const { at, trigger } of dueOccurrences(c.compiled, c.record.activatedAt ?? 0, cursor, now)) await this.run(c, trigger, at);
+      }
+      c.record.state.cursor = now;
+      await this.store.saveCampaign(c.record);
+    });
   }
 
   private async fireTimers(c: Loaded, now: number): Promise<void> {
