@@ -1,7 +1,7 @@
 import { fieldTypes, type CampaignDocument, type ProjectConfig, type RuleEnv } from "../model/index.js";
 import {
   ENDED, HELD, READY, WAITING,
-  type CampaignRecord, type ContactInput, type ContactRecord, type MessageEventType, type Move, type Store, type Token,
+  type CampaignRecord, type ContactInput, type ContactRecord, type MessageEventType, type MessageRecord, type Move, type Store, type Token,
 } from "../store/store.js";
 import type { Clock } from "./clock.js";
 import { CompiledCampaign, type CompiledElement } from "./compiled-campaign.js";
@@ -450,7 +450,9 @@ export class Engine {
    */
   private async batch(c: Loaded, el: CompiledElement, now: number): Promise<void> {
     const limit = SET_ELEMENTS.has(el.type) ? Number.MAX_SAFE_INTEGER : this.batchSize;
+    const ready: MessageRecord[] = [];
     const n = await this.store.transaction(async () => {
+      ready.length = 0;
       const tokens = await this.store.claim(c.record.id, el.id, now, limit);
       if (tokens.length === 0) return 0;
       const moves: Move[] = [];
@@ -461,7 +463,7 @@ export class Engine {
         const [current, batch] = frontier.shift()!;
         const handler = handlerFor(current.type);
         if (!handler) throw new Error(`no handler for ${current.type}`);
-        const decisions = await handler(batch, this.context(c, current, now, contacts));
+        const decisions = await handler(batch, this.context(c, current, now, contacts, ready));
         if (WRITES_CONTACTS.has(current.type)) contacts.clear();
         const next = new Map<string, Token[]>();
         for (const d of decisions) {
@@ -481,6 +483,7 @@ export class Engine {
       return moves.length;
     });
     this.onBatch?.(el.id, n);
+    if (ready.length) await this.deliver(ready, now);
   }
 
   /** Tokens may run on into an element in memory unless it must see all of an instant's arrivals together. */
@@ -493,8 +496,11 @@ export class Engine {
    * The handler's view for one element of a batch. Contacts loaded for one element of a chain
    * are reused by the next ones (`cache`), until a handler that writes contacts runs.
    */
-  private context(c: Loaded, el: CompiledElement, now: number, cache: Map<number, ContactRecord>): BatchContext {
+  private context(c: Loaded, el: CompiledElement, now: number, cache: Map<number, ContactRecord>, ready: MessageRecord[]): BatchContext {
     return {
+      handOver: (messages) => {
+        for (const m of messages) ready.push(m);
+      },
       store: this.store, projectId: c.record.projectId, project: c.project, campaign: c.record, compiled: c.compiled,
       element: el, now, renderer: this.renderer, baseUrl: this.baseUrl, ruleEnv: { ...c.env, now },
       contacts: async (tokens: Token[], options?: { tables?: boolean }) => {
@@ -538,13 +544,24 @@ export class Engine {
     for (;;) {
       const due = await this.store.dueMessages(now, this.batchSize);
       if (due.length === 0) return total;
-      const results = await this.transport.send(due);
+      await this.deliver(due, now);
+      total += due.length;
+    }
+  }
+
+  /**
+   * Gives outbox messages to the transport and records the results. The rows exist before the
+   * hand-over: a crash before the results are written leaves them queued for the next drain.
+   */
+  private async deliver(messages: MessageRecord[], now: number): Promise<void> {
+    for (let i = 0; i < messages.length; i += this.batchSize) {
+      const chunk = messages.slice(i, i + this.batchSize);
+      const results = await this.transport.send(chunk);
       await this.store.transaction(async () => {
         const ok = results.filter((r) => r.ok).map((r) => r.id);
         if (ok.length) await this.store.markSent(ok, now, this.transport.deliversOnSend);
         for (const r of results) if (!r.ok) await this.store.markFailed(r.id, r.error ?? "failed");
       });
-      total += due.length;
     }
   }
 }

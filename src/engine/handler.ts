@@ -1,4 +1,4 @@
-import type { ContactRecord, Store, Token, CampaignRecord } from "../store/store.js";
+import type { ContactRecord, MessageRecord, Store, Token, CampaignRecord } from "../store/store.js";
 import type { ProjectConfig, RuleEnv } from "../model/index.js";
 import type { CompiledCampaign, CompiledElement } from "./compiled-campaign.js";
 import type { TemplateRenderer } from "./template.js";
@@ -15,6 +15,12 @@ export interface BatchContext {
   renderer: TemplateRenderer;
   baseUrl: string;
   ruleEnv: RuleEnv;
+  /**
+   * Messages written to the outbox by this batch and due now: the engine hands them to the
+   * transport as soon as the batch commits, without reading them back (the outbox drain
+   * remains the path for everything else, and after a crash).
+   */
+  handOver(messages: MessageRecord[]): void;
   /** The batch's contacts (with profiling-table rows when asked). */
   contacts(tokens: Token[], options?: { tables?: boolean }): Promise<Map<number, ContactRecord>>;
 }

@@ -248,10 +248,11 @@ export interface Store {
   shiftWaiting(campaignId: string, after: number, delta: number): Promise<void>;
   journeyContext(journeys: number[]): Promise<Map<number, { triggerData: unknown; promoCode: string | null; enteredAt: number }>>;
 
-  /** Adds messages to the outbox (idempotent on journey, element, hop). */
-  insertMessages(projectId: string, campaignId: string, messages: MessageInput[]): Promise<void>;
+  /** Adds messages to the outbox (idempotent on journey, element, hop); returns each new row's id, null where the key existed. */
+  insertMessages(projectId: string, campaignId: string, messages: MessageInput[]): Promise<(number | null)[]>;
   dueMessages(now: number, limit: number): Promise<MessageRecord[]>;
   nextMessageAt(): Promise<number | null>;
+  /** Marks queued messages sent (a message no longer queued is left as it is). */
   markSent(ids: number[], at: number, delivered: boolean): Promise<void>;
   markFailed(id: number, reason: string): Promise<void>;
   journeyMessages(journeys: number[]): Promise<MessageRecord[]>;

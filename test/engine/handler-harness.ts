@@ -85,6 +85,8 @@ export class HandlerHarness {
       store: this.store, projectId: PROJECT_ID, project: this.project, campaign: this.campaign, compiled: this.compiled,
       element: el, now, renderer: this.renderer, baseUrl: "http://relais.test", ruleEnv,
       contacts: (tokens, options) => this.store.getContacts(tokens.map((t) => t.contactPk), options),
+      // Messages stay queued in the outbox: these tests read the store, not a transport.
+      handOver: () => undefined,
     };
   }
 

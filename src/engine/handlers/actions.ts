@@ -1,6 +1,6 @@
 import { DateTime, IANAZone } from "luxon";
 import { addressField, evaluateRule, ruleUsesTables, type ProjectConfig, type Rule } from "../../model/index.js";
-import type { ContactRecord, MessageInput, Token } from "../../store/store.js";
+import type { ContactRecord, MessageInput, MessageRecord, Token } from "../../store/store.js";
 import { normalizeAddress } from "../addresses.js";
 import type { BatchContext, Decision, Handler } from "../handler.js";
 import { localDate, localHour, nextHourStart } from "../time.js";
@@ -142,7 +142,17 @@ function send(channel: Channel): Handler {
         payload,
       });
     }
-    await ctx.store.insertMessages(ctx.projectId, ctx.campaign.id, messages);
+    const ids = await ctx.store.insertMessages(ctx.projectId, ctx.campaign.id, messages);
+    const now: MessageRecord[] = [];
+    messages.forEach((m, i) => {
+      const id = ids[i];
+      if (id === null || m.status !== "queued" || (m.sendAfter !== undefined && m.sendAfter > ctx.now)) return;
+      now.push({
+        ...m, id, campaignId: ctx.campaign.id, sentAt: null, deliveredAt: null, openedAt: null, clickedAt: null, bouncedAt: null,
+        complainedAt: null, unsubscribedAt: null, unsubscribedType: null, bounceHard: false,
+      });
+    });
+    ctx.handOver(now);
     return next(tokens);
   };
 }

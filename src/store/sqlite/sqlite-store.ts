@@ -451,15 +451,16 @@ export class SqliteStore implements Store {
 
   // ---- messages (the outbox) ----------------------------------------------------------------
 
-  async insertMessages(projectId: string, campaignId: string, messages: MessageInput[]): Promise<void> {
+  async insertMessages(projectId: string, campaignId: string, messages: MessageInput[]): Promise<(number | null)[]> {
     const ins = this.s(
       `INSERT OR IGNORE INTO messages (project_id, campaign_id, journey_id, contact_pk, contact_id, element, hop, channel, comm_type, status, reason, created_at, send_after, payload)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    for (const m of messages) {
-      ins.run(projectId, campaignId, m.journey, m.contactPk, m.contactId, m.element, m.hop, m.channel, m.communicationType,
+    return messages.map((m) => {
+      const info = ins.run(projectId, campaignId, m.journey, m.contactPk, m.contactId, m.element, m.hop, m.channel, m.communicationType,
         m.status, m.reason ?? null, m.createdAt, m.sendAfter ?? (m.status === "queued" ? m.createdAt : null), JSON.stringify(m.payload));
-    }
+      return info.changes > 0 ? Number(info.lastInsertRowid) : null;
+    });
   }
 
   async dueMessages(now: number, limit: number): Promise<MessageRecord[]> {
@@ -477,7 +478,7 @@ export class SqliteStore implements Store {
   }
 
   async markSent(ids: number[], at: number, delivered: boolean): Promise<void> {
-    this.s(`UPDATE messages SET status = 'sent', sent_at = ?, delivered_at = ${delivered ? "?" : "NULL"} WHERE id IN (SELECT value FROM json_each(?))`)
+    this.s(`UPDATE messages SET status = 'sent', sent_at = ?, delivered_at = ${delivered ? "?" : "NULL"} WHERE id IN (SELECT value FROM json_each(?)) AND status = 'queued'`)
       .run(...(delivered ? [at, at] : [at]), JSON.stringify(ids));
   }
 
