@@ -135,7 +135,6 @@ export const SQLITE_MIGRATIONS: string[] = [
     UNIQUE (journey_id, element, hop)
   );
   CREATE INDEX messages_outbox ON messages (send_after) WHERE status = 'queued';
-  CREATE INDEX messages_contact ON messages (campaign_id, element, contact_pk);
 
   CREATE TABLE clicks (message_id INTEGER NOT NULL, at INTEGER NOT NULL, url TEXT);
   CREATE INDEX clicks_message ON clicks (message_id);

@@ -508,9 +508,10 @@ export class SqliteStore implements Store {
   async latestSentMessage(campaignId: string, element: string, contactPk: number): Promise<MessageRecord | undefined> {
     const r = this.s(
       `SELECT id, campaign_id, journey_id, contact_pk, contact_id, element, hop, channel, comm_type, status, created_at, sent_at, payload
-       FROM messages WHERE campaign_id = ? AND element = ? AND contact_pk = ? AND status = 'sent' ORDER BY sent_at DESC, id DESC LIMIT 1`,
+       FROM messages WHERE journey_id IN (SELECT id FROM journeys WHERE contact_pk = ? AND campaign_id = ?) AND element = ? AND status = 'sent'
+       ORDER BY sent_at DESC, id DESC LIMIT 1`,
     )
-      .get(campaignId, element, contactPk) as Row | undefined;
+      .get(contactPk, campaignId, element) as Row | undefined;
     return r ? toMessage(r) : undefined;
   }
 
