@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
+import { PgStore } from "../../src/store/postgres/pg-store.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
 
@@ -46,8 +48,47 @@ function fileBackedSqlite(): StoreFactory {
   };
 }
 
+/** A throw-away schema name: tests in parallel files (and runs) never share one. */
+export function freshSchema(prefix = "relais_test"): string {
+  return `${prefix}_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** Drops the given schemas (and everything in them) from the database at `url`. */
+export async function dropSchemas(url: string, schemas: string[]): Promise<void> {
+  if (schemas.length === 0) return;
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    for (const s of schemas) await pool.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
+  } finally {
+    await pool.end();
+  }
+}
+
+/** PostgreSQL at `url`: each `make` takes a fresh schema, `cleanup` drops them all. */
+function postgres(url: string): StoreFactory {
+  const schemas: string[] = [];
+  return {
+    name: "postgres",
+    make() {
+      const schema = freshSchema();
+      schemas.push(schema);
+      return new PgStore(url, schema);
+    },
+    reopen(store) {
+      if (!(store instanceof PgStore)) throw new Error("not a store of this factory");
+      return new PgStore(url, store.schema);
+    },
+    async cleanup() {
+      await dropSchemas(url, schemas.splice(0));
+    },
+  };
+}
+
+/** The PostgreSQL database the suites also run against, when `DATABASE_URL` names one. */
+export const DATABASE_URL = process.env.DATABASE_URL?.startsWith("postgres") ? process.env.DATABASE_URL : undefined;
+
 export const STORES: StoreFactory[] = [
   { name: "sqlite", make: () => new SqliteStore(":memory:") },
   fileBackedSqlite(),
-  // { name: "postgres", make: () => new PostgresStore(process.env.DATABASE_URL!, freshSchema()) } — when the adapter lands.
+  ...(DATABASE_URL ? [postgres(DATABASE_URL)] : []),
 ];
