@@ -187,7 +187,7 @@ type PostalEntry = { kind: string; at: number; address: unknown };
  * Everything the engine, the simulator and the reports need from storage. Methods are
  * batch-grained (a claim, a set of moves, a set of messages), so an adapter writes each
  * batch with a handful of statements. Every method may be called inside `transaction`.
- * Adapters: `SqliteStore` (embedded default). Times are epoch milliseconds.
+ * Adapters: `SqliteStore` (embedded default) and `PgStore` (PostgreSQL, scale-out). Times are epoch milliseconds.
  */
 export interface Store {
   /** Creates or upgrades the schema. */
