@@ -7,16 +7,15 @@ import type {
   CampaignRecord, ContactInput, ContactRecord, FileRecord, JourneyRecord, MessageEventType, MessageInput,
   MessageRecord, Move, StepRecord, Token,
 } from "../store.js";
+import { parseJson as parse, StoredContact, toCampaign, toContact, toMessage, type Row } from "../stored-records.js";
 import { ENDED, HELD, READY } from "../store.js";
 import type { Store, ContactPatch, UpsertResult, EnterRequest, AudienceFilter } from "../store.js";
 import { SQLITE_MIGRATIONS } from "./schema.js";
 
-type Row = Record<string, any>;
 
 /** Where the embedded store lives unless told otherwise. */
 export const DEFAULT_DATABASE_FILE = "data/relais.sqlite";
 
-const parse = <T>(s: string | null | undefined, fallback: T): T => (s == null ? fallback : (JSON.parse(s) as T));
 
 /**
  * The embedded store: one SQLite file (WAL) through better-sqlite3. Statements are prepared
@@ -128,7 +127,7 @@ export class SqliteStore implements Store {
         for (const [table, rows] of Object.entries(c.tables ?? {})) for (const row of rows) await this.insertTableRow(pk, table, row, now);
         result.created.push(pk);
       } else {
-        const before = this.toContact(existing);
+        const before = toContact(existing);
         const fields = { ...before.fields, ...(c.fields ?? {}) };
         const changed = Object.keys(c.fields ?? {}).filter((k) => JSON.stringify(before.fields[k]) !== JSON.stringify(fields[k]));
         await this.patchContact(before.pk, {
@@ -145,16 +144,12 @@ export class SqliteStore implements Store {
     return result;
   }
 
-  private toContact(r: Row): ContactRecord {
-    return lazyContact(r.pk, r.id, r.status, r.created_at, r.fields, r.subscriptions, r.groups, r.push);
-  }
-
   async getContacts(pks: number[], options: { tables?: boolean } = {}): Promise<Map<number, ContactRecord>> {
     const out = new Map<number, ContactRecord>();
     if (pks.length === 0) return out;
     const rows = this.s("SELECT pk, id, status, created_at, fields, subscriptions, groups, push FROM contacts WHERE pk IN (SELECT value FROM json_each(?))")
       .raw().all(JSON.stringify(pks)) as any[][];
-    for (const r of rows) out.set(r[0], lazyContact(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]));
+    for (const r of rows) out.set(r[0], new StoredContact(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]));
     if (options.tables) {
       for (const c of out.values()) c.tables = {};
       const trs = this.s("SELECT contact_pk, table_key, row FROM table_rows WHERE contact_pk IN (SELECT value FROM json_each(?)) ORDER BY id").all(JSON.stringify(pks)) as Row[];
@@ -168,11 +163,11 @@ export class SqliteStore implements Store {
 
   async findContact(projectId: string, id: string): Promise<ContactRecord | undefined> {
     const r = this.s("SELECT * FROM contacts WHERE project_id = ? AND id = ?").get(projectId, id) as Row | undefined;
-    return r ? this.toContact(r) : undefined;
+    return r ? toContact(r) : undefined;
   }
 
   async listContacts(projectId: string): Promise<ContactRecord[]> {
-    return (this.s("SELECT * FROM contacts WHERE project_id = ? ORDER BY id").all(projectId) as Row[]).map((r) => this.toContact(r));
+    return (this.s("SELECT * FROM contacts WHERE project_id = ? ORDER BY id").all(projectId) as Row[]).map((r) => toContact(r));
   }
 
   async patchContact(pk: number, patch: ContactPatch): Promise<void> {
@@ -262,22 +257,17 @@ export class SqliteStore implements Store {
 
   async getCampaign(id: string): Promise<CampaignRecord | undefined> {
     const r = this.s("SELECT * FROM campaigns WHERE id = ?").get(id) as Row | undefined;
-    return r ? this.toCampaign(r) : undefined;
+    return r ? toCampaign(r) : undefined;
   }
 
   async listCampaigns(projectId?: string): Promise<CampaignRecord[]> {
     const rows = (projectId === undefined
       ? this.s("SELECT * FROM campaigns ORDER BY id").all()
       : this.s("SELECT * FROM campaigns WHERE project_id = ? ORDER BY id").all(projectId)) as Row[];
-    return rows.map((r) => this.toCampaign(r));
+    return rows.map((r) => toCampaign(r));
   }
 
-  private toCampaign(r: Row): CampaignRecord {
-    return {
-      id: r.id, projectId: r.project_id, doc: JSON.parse(r.doc), status: r.status, seed: r.seed,
-      activatedAt: r.activated_at, pausedAt: r.paused_at, state: parse(r.state, {}),
-    };
-  }
+
 
   // ---- runs and entries ---------------------------------------------------------------------
 
@@ -653,53 +643,4 @@ export class SqliteStore implements Store {
     const rows = this.s("SELECT COALESCE(outcome, 'inProgress') AS o, COUNT(*) AS n FROM journeys WHERE campaign_id = ? GROUP BY o").all(campaignId) as Row[];
     return new Map(rows.map((r) => [r.o, r.n]));
   }
-}
-
-/**
- * A contact whose JSON columns are parsed on first read: most handlers need one of them
- * (fields for rules, subscriptions for sends), and parsing is the cost of loading a batch.
- */
-class StoredContact implements ContactRecord {
-  private f?: Record<string, unknown>;
-  private s?: Record<string, boolean>;
-  private g?: string[];
-  private p?: unknown[];
-  tables?: Record<string, Record<string, unknown>[]>;
-  constructor(
-    readonly pk: number, readonly id: string, readonly status: "active" | "deactivated", readonly createdAt: number,
-    private readonly rawFields: string, private readonly rawSubscriptions: string, private readonly rawGroups: string, private readonly rawPush: string,
-  ) {}
-  get fields(): Record<string, unknown> { return (this.f ??= parse(this.rawFields, {})); }
-  set fields(v: Record<string, unknown>) { this.f = v; }
-  get subscriptions(): Record<string, boolean> { return (this.s ??= parse(this.rawSubscriptions, {})); }
-  set subscriptions(v: Record<string, boolean>) { this.s = v; }
-  get groups(): string[] { return (this.g ??= parse(this.rawGroups, [])); }
-  set groups(v: string[]) { this.g = v; }
-  get push(): unknown[] { return (this.p ??= parse(this.rawPush, [])); }
-  set push(v: unknown[]) { this.p = v; }
-}
-
-function lazyContact(pk: number, id: string, status: "active" | "deactivated", createdAt: number, fields: string, subscriptions: string, groups: string, push: string): ContactRecord {
-  return new StoredContact(pk, id, status, createdAt, fields, subscriptions, groups, push);
-}
-
-
-/** A message whose rendered payload is parsed only when a transport reads it. */
-class StoredMessage {
-  private parsed?: Record<string, unknown>;
-  constructor(private readonly rawPayload: string) {}
-  get payload(): Record<string, unknown> {
-    return (this.parsed ??= JSON.parse(this.rawPayload));
-  }
-}
-
-function toMessage(r: Row): MessageRecord {
-  return Object.assign(new StoredMessage(r.payload), {
-    id: r.id, campaignId: r.campaign_id, journey: r.journey_id, contactPk: r.contact_pk, contactId: r.contact_id, element: r.element, hop: r.hop,
-    channel: r.channel, communicationType: r.comm_type, status: r.status, reason: r.reason ?? undefined, createdAt: r.created_at,
-    sendAfter: r.send_after ?? undefined, sentAt: r.sent_at ?? null, deliveredAt: r.delivered_at ?? null,
-    openedAt: r.opened_at ?? null, clickedAt: r.clicked_at ?? null, bouncedAt: r.bounced_at ?? null, complainedAt: r.complained_at ?? null,
-    unsubscribedAt: r.unsubscribed_at ?? null,
-    unsubscribedType: r.unsubscribed_type ?? null, bounceHard: !!r.bounce_hard,
-  }) as unknown as MessageRecord;
 }
