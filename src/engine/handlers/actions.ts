@@ -3,13 +3,18 @@ import { addressField, evaluateRule, ruleUsesTables, type ProjectConfig, type Ru
 import type { ContactRecord, MessageInput, MessageRecord, Token } from "../../store/store.js";
 import { normalizeAddress } from "../addresses.js";
 import type { BatchContext, Decision, Handler } from "../handler.js";
+import { TemplateRenderer } from "../template.js";
 import { localDate, localHour, nextHourStart } from "../time.js";
 
 const next = (tokens: Token[]): Decision[] => tokens.map((token) => ({ token, exit: "next" }));
 
 /** The Liquid context of ELEMENTS.md §4 for one contact of a batch. */
 export async function templateContexts(tokens: Token[], contacts: Map<number, ContactRecord>, ctx: BatchContext) {
-  const journeys = await ctx.store.journeyContext(tokens.map((t) => t.journey));
+  // The journey's trigger data and promo code are read only when the element's templates use them.
+  const usesJourney = /\b(trigger|promo)\b/.test(JSON.stringify(ctx.element.params));
+  const journeys = usesJourney
+    ? await ctx.store.journeyContext(tokens.map((t) => t.journey))
+    : new Map<number, { triggerData: unknown; promoCode: string | null; enteredAt: number }>();
   const dates = new Map<number, string>();
   const runDate = (at: number) => {
     let d = dates.get(at);
@@ -108,11 +113,12 @@ function send(channel: Channel): Handler {
         messages.push({ ...base, status: "skipped", reason, payload: {} });
         continue;
       }
-      const vars = context(t);
+      let vars: Record<string, unknown> | undefined;
       // Only the parts a message has: undefined values never enter the payload object.
       const payload: Record<string, unknown> = {};
       const put = (key: string, text: unknown) => {
-        if (typeof text === "string") payload[key] = ctx.renderer.render(text, vars);
+        if (typeof text !== "string") return;
+        payload[key] = TemplateRenderer.isTemplate(text) ? ctx.renderer.render(text, (vars ??= context(t))) : text;
       };
       if (channel === "email") {
         const m = p.message;
