@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { ScenarioInputError, simulate, validateScenario } from "../scenario/simulate.js";
 import type { Lang } from "../model/index.js";
 import { runBench } from "../../bench/run.js";
+import { openStore, storeSettingsFromEnv } from "../store/open-store.js";
 
 /** Reads and parses a JSON file; bad input exits 2 with a message that names the place. */
 function readJson(file: string): unknown {
@@ -62,6 +63,22 @@ program
       process.exitCode = out.valid ? 0 : 1;
     } catch (e) {
       fail(e);
+    }
+  });
+
+program
+  .command("migrate")
+  .description("create or upgrade the database: PostgreSQL when DATABASE_URL=postgres://…, else SQLite (RELAIS_SQLITE_FILE, default ./data/relais.sqlite)")
+  .action(async () => {
+    const { store, description } = openStore(storeSettingsFromEnv());
+    try {
+      await store.migrate();
+      process.stdout.write(`relais: ${description} is up to date\n`);
+    } catch (e) {
+      process.stderr.write(`relais: cannot migrate ${description}: ${(e as Error).message}\n`);
+      process.exitCode = 1;
+    } finally {
+      await store.close();
     }
   });
 

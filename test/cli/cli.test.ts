@@ -2,7 +2,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
+import { DATABASE_URL, dropSchemas, freshSchema } from "../store/stores.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const BIN = join(ROOT, "bin", "relais.js");
@@ -105,5 +107,50 @@ describe("relais validate", () => {
     const out = JSON.parse(r.stdout);
     expect(out.warnings.length).toBeGreaterThan(0);
     expect(out.warnings[0].message).toBe(out.warnings[0].messages.en);
+  });
+});
+
+describe("relais migrate", () => {
+  it("creates the embedded SQLite database where RELAIS_SQLITE_FILE says, and is idempotent", () => {
+    const db = join(dir, "data", "relais.sqlite");
+    const env = { ...process.env, DATABASE_URL: "", RELAIS_SQLITE_FILE: db };
+    for (let i = 0; i < 2; i++) {
+      const r = spawnSync(process.execPath, [BIN, "migrate"], { encoding: "utf8", cwd: ROOT, env });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain(`SQLite ${db} is up to date`);
+    }
+    expect(existsSync(db)).toBe(true);
+  });
+
+  it("says which database it could not reach, without its password", () => {
+    const env = { ...process.env, DATABASE_URL: "postgres://relais:s3cret@127.0.0.1:1/none" };
+    const r = spawnSync(process.execPath, [BIN, "migrate"], { encoding: "utf8", cwd: ROOT, env });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("cannot migrate PostgreSQL postgres://relais:***@127.0.0.1:1/none");
+    expect(r.stderr + r.stdout).not.toContain("s3cret");
+  });
+});
+
+describe.skipIf(!DATABASE_URL)("relais migrate on PostgreSQL (DATABASE_URL)", () => {
+  it("creates the schema it is given, twice without error", async () => {
+    const schema = freshSchema("relais_cli");
+    const env = { ...process.env, RELAIS_PG_SCHEMA: schema };
+    try {
+      for (let i = 0; i < 2; i++) {
+        const r = spawnSync(process.execPath, [BIN, "migrate"], { encoding: "utf8", cwd: ROOT, env });
+        expect(r.stderr).toBe("");
+        expect(r.stdout).toContain(`(schema ${schema}) is up to date`);
+      }
+      const client = new pg.Client({ connectionString: DATABASE_URL });
+      await client.connect();
+      try {
+        const { rows } = await client.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'journeys'", [schema]);
+        expect(rows[0].n).toBe(1);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await dropSchemas(DATABASE_URL!, [schema]);
+    }
   });
 });
