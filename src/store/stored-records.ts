@@ -1,4 +1,4 @@
-import type { CampaignRecord, ContactRecord, MessageRecord } from "./store.js";
+import type { CampaignRecord, ContactInput, ContactPatch, ContactRecord, MessageRecord } from "./store.js";
 
 /** A row as a driver returns it, keyed by column name. */
 export type Row = Record<string, any>;
@@ -60,5 +60,24 @@ export function toCampaign(r: Row): CampaignRecord {
   return {
     id: r.id, projectId: r.project_id, doc: JSON.parse(r.doc), status: r.status, seed: r.seed,
     activatedAt: r.activated_at, pausedAt: r.paused_at, state: parseJson(r.state, {}),
+  };
+}
+
+/**
+ * What an upsert changes on an existing contact: given fields and subscriptions merge into the
+ * stored ones, the rest is replaced when given; `changed` lists the fields whose value changed.
+ */
+export function mergeContact(before: ContactRecord, input: ContactInput): { patch: ContactPatch; changed: string[] } {
+  const fields = { ...before.fields, ...(input.fields ?? {}) };
+  const changed = Object.keys(input.fields ?? {}).filter((k) => JSON.stringify(before.fields[k]) !== JSON.stringify(fields[k]));
+  return {
+    changed,
+    patch: {
+      fields: input.fields ? fields : undefined,
+      status: input.status,
+      subscriptions: input.subscriptions ? { ...before.subscriptions, ...input.subscriptions } : undefined,
+      groups: input.groups,
+      push: input.push,
+    },
   };
 }

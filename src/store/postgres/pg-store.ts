@@ -6,7 +6,7 @@ import type {
   AudienceFilter, CampaignRecord, ContactInput, ContactPatch, ContactRecord, EnterRequest, FileRecord, JourneyRecord,
   MessageEventType, MessageInput, MessageRecord, Move, StepRecord, Store, Token, UpsertResult,
 } from "../store.js";
-import { parseJson as parse, toCampaign, toContact, toMessage, type Row } from "../stored-records.js";
+import { mergeContact, parseJson as parse, toCampaign, toContact, toMessage, type Row } from "../stored-records.js";
 import { ENDED, HELD, READY } from "../store.js";
 import { PG_MIGRATIONS } from "./schema.js";
 
@@ -164,15 +164,8 @@ export class PgStore implements Store {
         existing = (await this.one(find, [projectId, c.id]))!;
       }
       const before = toContact(existing);
-      const fields = { ...before.fields, ...(c.fields ?? {}) };
-      const changed = Object.keys(c.fields ?? {}).filter((k) => JSON.stringify(before.fields[k]) !== JSON.stringify(fields[k]));
-      await this.patchContact(before.pk, {
-        fields: c.fields ? fields : undefined,
-        status: c.status,
-        subscriptions: c.subscriptions ? { ...before.subscriptions, ...c.subscriptions } : undefined,
-        groups: c.groups,
-        push: c.push,
-      });
+      const { patch, changed } = mergeContact(before, c);
+      await this.patchContact(before.pk, patch);
       for (const [table, rows] of Object.entries(c.tables ?? {})) for (const row of rows) await this.insertTableRow(before.pk, table, row, now);
       result.updated.push({ pk: before.pk, changed });
     }

@@ -7,7 +7,7 @@ import type {
   CampaignRecord, ContactInput, ContactRecord, FileRecord, JourneyRecord, MessageEventType, MessageInput,
   MessageRecord, Move, StepRecord, Token,
 } from "../store.js";
-import { parseJson as parse, StoredContact, toCampaign, toContact, toMessage, type Row } from "../stored-records.js";
+import { mergeContact, parseJson as parse, StoredContact, toCampaign, toContact, toMessage, type Row } from "../stored-records.js";
 import { ENDED, HELD, READY } from "../store.js";
 import type { Store, ContactPatch, UpsertResult, EnterRequest, AudienceFilter } from "../store.js";
 import { SQLITE_MIGRATIONS } from "./schema.js";
@@ -128,15 +128,8 @@ export class SqliteStore implements Store {
         result.created.push(pk);
       } else {
         const before = toContact(existing);
-        const fields = { ...before.fields, ...(c.fields ?? {}) };
-        const changed = Object.keys(c.fields ?? {}).filter((k) => JSON.stringify(before.fields[k]) !== JSON.stringify(fields[k]));
-        await this.patchContact(before.pk, {
-          fields: c.fields ? fields : undefined,
-          status: c.status,
-          subscriptions: c.subscriptions ? { ...before.subscriptions, ...c.subscriptions } : undefined,
-          groups: c.groups,
-          push: c.push,
-        });
+        const { patch, changed } = mergeContact(before, c);
+        await this.patchContact(before.pk, patch);
         for (const [table, rows] of Object.entries(c.tables ?? {})) for (const row of rows) await this.insertTableRow(before.pk, table, row, now);
         result.updated.push({ pk: before.pk, changed });
       }
