@@ -357,7 +357,9 @@ export class Engine {
     for (const r of await this.store.listCampaigns()) {
       if (r.status !== "active" && r.status !== "paused") continue;
       const c = await this.load(r.id);
-      c.record.status = r.status;
+      // Another process (an API server, another worker) may have changed the campaign's status or
+      // element state (a winner, an approval): what the database holds wins over the cache.
+      Object.assign(c.record, { status: r.status, state: r.state, activatedAt: r.activatedAt, pausedAt: r.pausedAt });
       try {
         await this.fireSchedules(c, now);
         if (c.record.status !== "active") continue;
