@@ -38,6 +38,7 @@ export class SqliteStore implements Store {
     this.db.pragma("foreign_keys = OFF");
     this.db.pragma("cache_size = -65536");
     this.db.pragma("temp_store = MEMORY");
+    this.db.pragma("wal_autocheckpoint = 8192");
     this.db.function("relais_audience", { deterministic: false, varargs: true }, (key: unknown, fields: unknown, tables: unknown) => {
       const a = this.audiences.get(String(key));
       if (!a) return 0;
