@@ -4,6 +4,7 @@ import { ScenarioInputError, simulate, validateScenario } from "../scenario/simu
 import type { Lang } from "../model/index.js";
 import { runBench } from "../../bench/run.js";
 import { openStore, storeSettingsFromEnv } from "../store/open-store.js";
+import { runWorker } from "./worker.js";
 
 /** Reads and parses a JSON file; bad input exits 2 with a message that names the place. */
 function readJson(file: string): unknown {
@@ -79,6 +80,18 @@ program
       process.exitCode = 1;
     } finally {
       await store.close();
+    }
+  });
+
+program
+  .command("worker")
+  .description("move contacts on the wall clock over the configured database (DATABASE_URL=postgres://… or ./data/relais.sqlite); several workers may share a PostgreSQL database")
+  .option("--idle <ms>", "longest sleep between two ticks", "1000")
+  .action(async (opts: { idle: string }) => {
+    try {
+      await runWorker(storeSettingsFromEnv(), { idleMs: Number(opts.idle), log: (line) => process.stderr.write(`${line}\n`) });
+    } catch (e) {
+      fail(e);
     }
   });
 

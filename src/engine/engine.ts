@@ -431,14 +431,17 @@ export class Engine {
 
   /** Moves every token due at or before `now`, upstream elements first, until none is left. */
   private async move(c: Loaded, now: number): Promise<void> {
+    // Elements whose due tokens another worker holds (claimed nothing) are left to it until the next tick.
+    const busy = new Set<string>();
     for (;;) {
       let worked = false;
       for (const el of c.compiled.order) {
-        if (await this.store.hasDue(c.record.id, el.id, now)) {
-          await this.batch(c, el, now);
+        if (busy.has(el.id) || !(await this.store.hasDue(c.record.id, el.id, now))) continue;
+        if ((await this.batch(c, el, now)) > 0) {
           worked = true;
           break;
         }
+        busy.add(el.id);
       }
       if (!worked) return;
     }
@@ -450,7 +453,7 @@ export class Engine {
    * or reach an element that must see every arrival of the instant at once (a set element or a
    * merge point). Only the final places are written, with the journey log of every step.
    */
-  private async batch(c: Loaded, el: CompiledElement, now: number): Promise<void> {
+  private async batch(c: Loaded, el: CompiledElement, now: number): Promise<number> {
     const limit = SET_ELEMENTS.has(el.type) ? Number.MAX_SAFE_INTEGER : this.batchSize;
     const ready: MessageRecord[] = [];
     const n = await this.store.transaction(async () => {
@@ -486,6 +489,7 @@ export class Engine {
     });
     this.onBatch?.(el.id, n);
     if (ready.length) await this.deliver(ready, now);
+    return n;
   }
 
   /** Tokens may run on into an element in memory unless it must see all of an instant's arrivals together. */

@@ -419,10 +419,15 @@ export class PgStore implements Store {
     return !!(await this.one("SELECT 1 FROM journeys WHERE campaign_id = $1 AND element = $2 AND state < 2 AND due_at <= $3 LIMIT 1", [campaignId, element, now]));
   }
 
+  /**
+   * Claimed rows stay locked until the batch's transaction ends, and rows another worker holds
+   * are skipped (FOR UPDATE SKIP LOCKED): several workers never move one contact at once.
+   */
   async claim(campaignId: string, element: string, now: number, limit: number): Promise<Token[]> {
     const rows = await this.rows(
       `SELECT id, contact_pk, contact_id, element, run_id, entered_at, due_at, state, hop FROM journeys
-       WHERE campaign_id = $1 AND element = $2 AND state < 2 AND due_at <= $3 ORDER BY due_at, contact_id COLLATE "C" LIMIT $4`,
+       WHERE campaign_id = $1 AND element = $2 AND state < 2 AND due_at <= $3 ORDER BY due_at, contact_id COLLATE "C" LIMIT $4
+       FOR UPDATE SKIP LOCKED`,
       [campaignId, element, now, limit],
     );
     return rows.map(toToken);
