@@ -488,7 +488,7 @@ export class Engine {
       return moves.length;
     });
     this.onBatch?.(el.id, n);
-    if (ready.length) await this.deliver(ready, now);
+    if (ready.length) await this.handOver(ready, now);
     return n;
   }
 
@@ -548,10 +548,30 @@ export class Engine {
   async drainOutbox(now = this.clock.now()): Promise<number> {
     let total = 0;
     for (;;) {
-      const due = await this.store.dueMessages(now, this.batchSize);
-      if (due.length === 0) return total;
-      await this.deliver(due, now);
-      total += due.length;
+      // Taken, handed over and marked in one transaction: another worker draining at the same
+      // time skips these messages (PostgreSQL), and a crash leaves them queued.
+      const n = await this.store.transaction(async () => {
+        const due = await this.store.dueMessages(now, this.batchSize);
+        if (due.length) await this.deliver(due, now);
+        return due.length;
+      });
+      if (n === 0) return total;
+      total += n;
+    }
+  }
+
+  /**
+   * Sends the messages a batch just wrote, without reading them back: only those still queued
+   * and not taken by another worker's drain (held until marked) go to the transport.
+   */
+  private async handOver(messages: MessageRecord[], now: number): Promise<void> {
+    for (let i = 0; i < messages.length; i += this.batchSize) {
+      const chunk = messages.slice(i, i + this.batchSize);
+      await this.store.transaction(async () => {
+        const mine = new Set(await this.store.holdQueued(chunk.map((m) => m.id)));
+        const held = chunk.filter((m) => mine.has(m.id));
+        if (held.length) await this.deliver(held, now);
+      });
     }
   }
 

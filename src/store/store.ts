@@ -250,6 +250,9 @@ export interface Store {
 
   /** Adds messages to the outbox (idempotent on journey, element, hop); returns each new row's id, null where the key existed. */
   insertMessages(projectId: string, campaignId: string, messages: MessageInput[]): Promise<(number | null)[]>;
+  /** Of these messages, the ids of those still queued; inside a transaction they are held (other workers skip them) until it ends. */
+  holdQueued(ids: number[]): Promise<number[]>;
+  /** Queued messages due by `now` (paused campaigns' excepted); inside a transaction they are held until it ends. */
   dueMessages(now: number, limit: number): Promise<MessageRecord[]>;
   nextMessageAt(): Promise<number | null>;
   /** Marks queued messages sent (a message no longer queued is left as it is). */

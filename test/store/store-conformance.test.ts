@@ -440,6 +440,19 @@ for (const factory of STORES) {
         expect(all.map((m) => [m.element, m.hop])).toEqual([["a1", 0], ["a1", 3], ["a2", 0]]);
       });
 
+      it("holds, of the messages asked for, only those still queued", async () => {
+        const j = await oneJourney();
+        const ids = await store.insertMessages(P, C, [
+          message(j, { element: "q1" }),
+          message(j, { element: "q2" }),
+          message(j, { element: "skip", status: "skipped", reason: "noAddress" }),
+        ]);
+        expect(ids.every((id) => typeof id === "number")).toBe(true);
+        expect(await store.insertMessages(P, C, [message(j, { element: "q1" })])).toEqual([null]);
+        await store.markSent([ids[1]!], T0, true);
+        expect(await store.transaction(() => store.holdQueued(ids as number[]))).toEqual([ids[0]]);
+      });
+
       it("hands out queued messages that are due, in send-time order, until marked sent", async () => {
         const j = await oneJourney();
         await store.insertMessages(P, C, [

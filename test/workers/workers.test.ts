@@ -10,7 +10,7 @@ import { Engine } from "../../src/engine/engine.js";
 import { CampaignDocument, ProjectConfig } from "../../src/model/index.js";
 import { PgStore } from "../../src/store/postgres/pg-store.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
-import type { Store } from "../../src/store/store.js";
+import type { MessageRecord, Store } from "../../src/store/store.js";
 import { DATABASE_URL, dropSchemas, freshSchema } from "../store/stores.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -45,9 +45,9 @@ const campaign = CampaignDocument.parse({
   ],
 });
 
-async function setUp(store: Store, contacts: number, at: number): Promise<Engine> {
+async function setUp(store: Store, contacts: number, at: number, transport = new CaptureTransport(true)): Promise<Engine> {
   await store.migrate();
-  const engine = new Engine({ store, clock: new VirtualClock(at), transport: new CaptureTransport(true), batchSize: 200 });
+  const engine = new Engine({ store, clock: new VirtualClock(at), transport, batchSize: 200 });
   await store.transaction(async () => {
     await store.putProject("p", project);
     await store.upsertContacts("p", Array.from({ length: contacts }, (_, i) => ({ id: `c${String(i).padStart(5, "0")}`, fields: { email: `u${i}@example.com`, score: i % 100 }, subscriptions: { news: true } })), at - 1000);
@@ -91,8 +91,16 @@ describe.skipIf(!DATABASE_URL)("several workers on one PostgreSQL database", () 
     try {
       const t0 = Date.parse("2026-12-01T14:00:00Z");
       const clocks = stores.map(() => new VirtualClock(t0));
-      const first = await setUp(stores[0], 1500, t0);
-      const engines = [first, ...stores.slice(1).map((store, i) => new Engine({ store, clock: clocks[i + 1], transport: new CaptureTransport(true), batchSize: 200 }))];
+      // Every hand-over to a transport, across all workers: each message must be handed over once.
+      const handedOver: number[] = [];
+      class CountingTransport extends CaptureTransport {
+        override async send(messages: MessageRecord[]) {
+          for (const m of messages) handedOver.push(m.id);
+          return super.send(messages);
+        }
+      }
+      const first = await setUp(stores[0], 1500, t0, new CountingTransport(true));
+      const engines = [first, ...stores.slice(1).map((store, i) => new Engine({ store, clock: clocks[i + 1], transport: new CountingTransport(true), batchSize: 200 }))];
       await stores[0].migrate();
       // The workers tick together at each due instant, as they would on a shared wall clock.
       for (let t = await first.nextWakeAt(); t !== null; t = await first.nextWakeAt()) {
@@ -105,6 +113,8 @@ describe.skipIf(!DATABASE_URL)("several workers on one PostgreSQL database", () 
       expect(messages.filter((m) => m.status === "sent")).toHaveLength(1500 + 750);
       const keys = new Set(messages.map((m) => `${m.journey}/${m.element}`));
       expect(keys.size).toBe(messages.length);
+      expect(handedOver).toHaveLength(messages.length);
+      expect(new Set(handedOver).size).toBe(messages.length);
       // t1, x1, a1|a2, d1, k1, then a3 and e1 (success) or e2 (neutral): no step twice.
       const steps = await stores[0].steps("w");
       expect(steps).toHaveLength(750 * 7 + 750 * 6);

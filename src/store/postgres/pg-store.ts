@@ -552,12 +552,18 @@ export class PgStore implements Store {
     });
   }
 
+  async holdQueued(ids: number[]): Promise<number[]> {
+    const rows = await this.rows("SELECT id FROM messages WHERE id = ANY($1::bigint[]) AND status = 'queued' FOR UPDATE SKIP LOCKED", [ids]);
+    return rows.map((r) => Number(r.id));
+  }
+
   async dueMessages(now: number, limit: number): Promise<MessageRecord[]> {
-    // What a transport needs, nothing more: these rows are read once per message sent.
+    // What a transport needs, nothing more. Inside the drain's transaction the rows stay locked
+    // until they are marked sent, and other workers skip them.
     return (await this.rows(
       `SELECT id, campaign_id, journey_id, contact_pk, contact_id, element, hop, channel, comm_type, status, created_at, send_after, payload
        FROM messages WHERE status = 'queued' AND send_after <= $1 AND campaign_id NOT IN (SELECT id FROM campaigns WHERE status = 'paused')
-       ORDER BY send_after, id LIMIT $2`,
+       ORDER BY send_after, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
       [now, limit],
     )).map(toMessage);
   }

@@ -447,6 +447,11 @@ export class SqliteStore implements Store {
     });
   }
 
+  async holdQueued(ids: number[]): Promise<number[]> {
+    // One connection, one transaction at a time: being queued is enough.
+    return this.s("SELECT id FROM messages WHERE id IN (SELECT value FROM json_each(?)) AND status = 'queued'").pluck().all(JSON.stringify(ids)) as number[];
+  }
+
   async dueMessages(now: number, limit: number): Promise<MessageRecord[]> {
     // What a transport needs, nothing more: these rows are read once per message sent.
     return (this.s(
