@@ -32,8 +32,15 @@ export async function runWorker(settings: StoreSettings, options: WorkerOptions)
   options.log(`relais worker: moving contacts on ${description}`);
   try {
     while (!stopping) {
-      await engine.tick(clock.now());
-      const next = await engine.nextWakeAt();
+      let next: number | null = null;
+      try {
+        await engine.tick(clock.now());
+        next = await engine.nextWakeAt();
+      } catch (e) {
+        // The failed batch rolled back: nothing is lost, the next tick retries it. Keep going
+        // through passing faults (a database restart) instead of dying.
+        options.log(`relais worker: tick failed, retrying: ${(e as Error).message}`);
+      }
       const wait = Math.max(0, Math.min(options.idleMs, next === null ? options.idleMs : next - clock.now()));
       if (wait > 0 && !stopping) await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, wait);
