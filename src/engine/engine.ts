@@ -301,8 +301,7 @@ export class Engine {
   async setWinner(campaignId: string, element: string, variant: string, at = this.clock.now()): Promise<void> {
     const c = await this.load(campaignId);
     await this.store.transaction(async () => {
-      c.record.state.winners = { ...(c.record.state.winners ?? {}), [element]: variant };
-      await this.store.saveCampaign(c.record);
+      c.record.state = await this.store.updateCampaignState(campaignId, { winners: { [element]: variant } });
       await this.store.deleteTimers({ campaignId, element, kind: "axWinner" });
       await this.store.releaseHeld(campaignId, element, this.releaseAt(c, at));
     });
@@ -407,8 +406,7 @@ export class Engine {
       if (c.record.status === "active") {
         for (const { at, trigger } of dueOccurrences(c.compiled, c.record.activatedAt ?? 0, cursor, now)) await this.run(c, trigger, at);
       }
-      c.record.state.cursor = now;
-      await this.store.saveCampaign(c.record);
+      c.record.state = await this.store.updateCampaignState(c.record.id, { cursor: now });
     });
   }
 

@@ -224,6 +224,8 @@ export interface Store {
 
   saveCampaign(c: CampaignRecord): Promise<void>;
   getCampaign(id: string): Promise<CampaignRecord | undefined>;
+  /** Merges a change into a campaign's element state atomically (see `mergeCampaignState`); returns the new state. */
+  updateCampaignState(id: string, patch: CampaignState): Promise<CampaignState>;
   listCampaigns(projectId?: string): Promise<CampaignRecord[]>;
 
   /** Records a run of a batch trigger; null when a run with that key (default: element and instant) exists: each occurrence fires once. */

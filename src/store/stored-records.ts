@@ -1,4 +1,4 @@
-import type { CampaignRecord, ContactInput, ContactPatch, ContactRecord, MessageRecord } from "./store.js";
+import type { CampaignRecord, CampaignState, ContactInput, ContactPatch, ContactRecord, MessageRecord } from "./store.js";
 
 /** A row as a driver returns it, keyed by column name. */
 export type Row = Record<string, any>;
@@ -80,4 +80,17 @@ export function mergeContact(before: ContactRecord, input: ContactInput): { patc
       push: input.push,
     },
   };
+}
+
+/**
+ * A campaign's element state after a change: winners and first arrivals merge key by key (a
+ * first arrival, once known, is kept), the cursor takes the given value. Stores apply it under
+ * the campaign row's lock, so concurrent workers never lose each other's changes.
+ */
+export function mergeCampaignState(old: CampaignState, patch: CampaignState): CampaignState {
+  const out: CampaignState = { ...old };
+  if (patch.winners) out.winners = { ...old.winners, ...patch.winners };
+  if (patch.firstArrival) out.firstArrival = { ...patch.firstArrival, ...old.firstArrival };
+  if (patch.cursor !== undefined) out.cursor = patch.cursor;
+  return out;
 }

@@ -440,6 +440,18 @@ for (const factory of STORES) {
         expect(all.map((m) => [m.element, m.hop])).toEqual([["a1", 0], ["a1", 3], ["a2", 0]]);
       });
 
+      it("merges campaign state changes: winners and first arrivals key by key, concurrent changes all kept", async () => {
+        await Promise.all([
+          store.updateCampaignState(C, { winners: { s1: "A" } }),
+          store.updateCampaignState(C, { winners: { s2: "B" } }),
+          store.updateCampaignState(C, { firstArrival: { s1: T0 } }),
+          store.updateCampaignState(C, { cursor: T0 + 5 }),
+        ]);
+        const state = await store.updateCampaignState(C, { firstArrival: { s1: T0 + 99 } });
+        expect(state).toEqual({ winners: { s1: "A", s2: "B" }, firstArrival: { s1: T0 }, cursor: T0 + 5 });
+        expect((await store.getCampaign(C))?.state).toEqual(state);
+      });
+
       it("holds, of the messages asked for, only those still queued", async () => {
         const j = await oneJourney();
         const ids = await store.insertMessages(P, C, [

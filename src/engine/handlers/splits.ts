@@ -53,9 +53,10 @@ const axTest: Handler = async (tokens, ctx) => {
     return out;
   }
   if (winner.mode === "auto" && state.firstArrival?.[ctx.element.id] === undefined && tokens.length > 0) {
-    state.firstArrival = { ...(state.firstArrival ?? {}), [ctx.element.id]: ctx.now };
-    await ctx.store.saveCampaign(ctx.campaign);
-    await ctx.store.addTimer(ctx.campaign.id, ctx.element.id, null, addDuration(ctx.now, winner.after, ctx.compiled.timezone), "axWinner");
+    ctx.campaign.state = await ctx.store.updateCampaignState(ctx.campaign.id, { firstArrival: { [ctx.element.id]: ctx.now } });
+    // Only the worker whose arrival counted as the first sets the winner's timer.
+    const first = ctx.campaign.state.firstArrival?.[ctx.element.id];
+    if (first === ctx.now) await ctx.store.addTimer(ctx.campaign.id, ctx.element.id, null, addDuration(ctx.now, winner.after, ctx.compiled.timezone), "axWinner");
   }
   const byRun = new Map<number, Token[]>();
   for (const token of tokens) {

@@ -3,10 +3,10 @@ import pg from "pg";
 import type { PoolClient, PoolConfig, QueryResult } from "pg";
 import { evaluateRule, ruleUsesTables, type ProjectConfig } from "../../model/index.js";
 import type {
-  AudienceFilter, CampaignRecord, ContactInput, ContactPatch, ContactRecord, EnterRequest, FileRecord, JourneyRecord,
+  AudienceFilter, CampaignRecord, CampaignState, ContactInput, ContactPatch, ContactRecord, EnterRequest, FileRecord, JourneyRecord,
   MessageEventType, MessageInput, MessageRecord, Move, StepRecord, Store, Token, UpsertResult,
 } from "../store.js";
-import { mergeContact, parseJson as parse, toCampaign, toContact, toMessage, type Row } from "../stored-records.js";
+import { mergeCampaignState, mergeContact, parseJson as parse, toCampaign, toContact, toMessage, type Row } from "../stored-records.js";
 import { ENDED, HELD, READY } from "../store.js";
 import { PG_MIGRATIONS } from "./schema.js";
 
@@ -295,6 +295,17 @@ export class PgStore implements Store {
   }
 
   // ---- campaigns ----------------------------------------------------------------------------
+
+  async updateCampaignState(id: string, patch: CampaignState): Promise<CampaignState> {
+    return this.transaction(async () => {
+      // The row lock serializes concurrent workers: each merges into what the other committed.
+      const row = await this.one("SELECT state FROM campaigns WHERE id = $1 FOR UPDATE", [id]);
+      if (!row) throw new Error(`unknown campaign ${id}`);
+      const state = mergeCampaignState(parse(row.state, {}), patch);
+      await this.q("UPDATE campaigns SET state = $1 WHERE id = $2", [JSON.stringify(state), id]);
+      return state;
+    });
+  }
 
   async saveCampaign(c: CampaignRecord): Promise<void> {
     await this.q(

@@ -4,10 +4,10 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { evaluateRule, ruleUsesTables, type ProjectConfig, type Rule, type RuleEnv } from "../../model/index.js";
 import type {
-  CampaignRecord, ContactInput, ContactRecord, FileRecord, JourneyRecord, MessageEventType, MessageInput,
+  CampaignRecord, CampaignState, ContactInput, ContactRecord, FileRecord, JourneyRecord, MessageEventType, MessageInput,
   MessageRecord, Move, StepRecord, Token,
 } from "../store.js";
-import { mergeContact, parseJson as parse, StoredContact, toCampaign, toContact, toMessage, type Row } from "../stored-records.js";
+import { mergeCampaignState, mergeContact, parseJson as parse, StoredContact, toCampaign, toContact, toMessage, type Row } from "../stored-records.js";
 import { ENDED, HELD, READY } from "../store.js";
 import type { Store, ContactPatch, UpsertResult, EnterRequest, AudienceFilter } from "../store.js";
 import { SQLITE_MIGRATIONS } from "./schema.js";
@@ -247,6 +247,16 @@ export class SqliteStore implements Store {
        ON CONFLICT (id) DO UPDATE SET project_id = excluded.project_id, doc = excluded.doc, status = excluded.status, seed = excluded.seed,
        activated_at = excluded.activated_at, paused_at = excluded.paused_at, state = excluded.state`,
     ).run(c.id, c.projectId, JSON.stringify(c.doc), c.status, c.seed, c.activatedAt, c.pausedAt, JSON.stringify(c.state));
+  }
+
+  async updateCampaignState(id: string, patch: CampaignState): Promise<CampaignState> {
+    return this.transaction(async () => {
+      const row = this.s("SELECT state FROM campaigns WHERE id = ?").get(id) as Row | undefined;
+      if (!row) throw new Error(`unknown campaign ${id}`);
+      const state = mergeCampaignState(parse(row.state, {}), patch);
+      this.s("UPDATE campaigns SET state = ? WHERE id = ?").run(JSON.stringify(state), id);
+      return state;
+    });
   }
 
   async getCampaign(id: string): Promise<CampaignRecord | undefined> {
