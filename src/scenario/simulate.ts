@@ -1,5 +1,5 @@
-import { isError, type Finding, type Lang } from "../model/index.js";
-import { validateCampaign } from "../model/validator/index.js";
+import type { Finding, Lang } from "../model/index.js";
+import { splitFindings, validateCampaign } from "../model/validator/index.js";
 import { CaptureTransport } from "../channels/capture-transport.js";
 import { VirtualClock } from "../engine/clock.js";
 import { Engine, UnknownContactError } from "../engine/engine.js";
@@ -27,13 +27,23 @@ export function toContactInput(c: ScenarioContact, fallbackCreatedAt: number): C
   return { ...c, createdAt: c.createdAt ? ms(c.createdAt) : fallbackCreatedAt };
 }
 
+type ValidationResult = { valid: boolean; errors: Finding[]; warnings: Finding[] };
+
+/** The scenario, or a ScenarioInputError naming every problem's place. */
+function parsed(input: unknown): Scenario {
+  const result = parseScenario(input);
+  if (!result.ok) throw new ScenarioInputError(result.problems);
+  return result.scenario;
+}
+
+function check(scenario: Scenario, lang: Lang): ValidationResult {
+  const { errors, warnings } = splitFindings(validateCampaign(scenario.campaign, scenario.project, { lang }));
+  return { valid: errors.length === 0, errors, warnings };
+}
+
 /** Validates a scenario's campaign without running it. */
-export function validateScenario(input: unknown, lang: Lang = "fr"): { valid: boolean; errors: Finding[]; warnings: Finding[] } {
-  const parsed = parseScenario(input);
-  if (!parsed.ok) throw new ScenarioInputError(parsed.problems);
-  const findings = validateCampaign(parsed.scenario.campaign, parsed.scenario.project, { lang });
-  const errors = findings.filter(isError);
-  return { valid: errors.length === 0, errors, warnings: findings.filter((f) => !isError(f)) };
+export function validateScenario(input: unknown, lang: Lang = "fr"): ValidationResult {
+  return check(parsed(input), lang);
 }
 
 export interface SimulateOptions {
@@ -47,9 +57,9 @@ export interface SimulateOptions {
  * (see SCENARIOS.md). Throws ScenarioInputError for malformed input.
  */
 export async function simulate(input: unknown, options: SimulateOptions = {}): Promise<SimulationOutput> {
-  const { valid, errors, warnings } = validateScenario(input, options.lang);
+  const scenario = parsed(input);
+  const { valid, errors, warnings } = check(scenario, options.lang ?? "fr");
   if (!valid) return { valid: false, errors, warnings };
-  const scenario = (parseScenario(input) as { scenario: Scenario }).scenario;
   const store = options.store ?? new SqliteStore(":memory:");
   try {
     const report = await run(scenario, store);

@@ -1,7 +1,7 @@
 import { DateTime, IANAZone } from "luxon";
 import { addressField, evaluateRule, ruleUsesTables, type ProjectConfig, type Rule } from "../../model/index.js";
 import type { ContactRecord, MessageInput, MessageRecord, Token } from "../../store/store.js";
-import { normalizeAddress } from "../addresses.js";
+import { normalizeAddress } from "../../model/addresses.js";
 import type { BatchContext, Decision, Handler } from "../handler.js";
 import { TemplateRenderer } from "../template.js";
 import { localDate, localHour, nextHourStart } from "../time.js";

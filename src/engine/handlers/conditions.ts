@@ -1,7 +1,7 @@
 import { addressField, evaluateRule, ruleUsesTables, type Duration, type Rule } from "../../model/index.js";
 import type { ContactRecord, MessageRecord, Token } from "../../store/store.js";
 import type { BatchContext, Decision, Handler } from "../handler.js";
-import { normalizeAddress } from "../addresses.js";
+import { normalizeAddress } from "../../model/addresses.js";
 import { addDuration } from "../time.js";
 
 const verdict = (token: Token, ok: boolean): Decision => ({ token, exit: ok ? "true" : "false" });

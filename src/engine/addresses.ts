@@ -1,2 +1,0 @@
-// The normalization lives in the model, so rules compare phone numbers the way sends address them.
-export { normalizeAddress } from "../model/addresses.js";
