@@ -5,6 +5,8 @@ import type { Lang } from "../model/index.js";
 import { runBench } from "../../bench/run.js";
 import { openStore, storeSettingsFromEnv } from "../store/open-store.js";
 import { runWorker } from "./worker.js";
+import { runServe } from "./serve.js";
+import { ConfigError } from "../server/config.js";
 
 /** Reads and parses a JSON file; bad input exits 2 with a message that names the place. */
 function readJson(file: string): unknown {
@@ -80,6 +82,28 @@ program
       process.exitCode = 1;
     } finally {
       await store.close();
+    }
+  });
+
+program
+  .command("serve")
+  .description("run Relais: the web API (PORT, default 3000) and the engine on the wall clock, over ./data/relais.sqlite or DATABASE_URL")
+  .option("--port <port>", "port to listen on (PORT)")
+  .option("--host <host>", "address to listen on (HOST, default 127.0.0.1)")
+  .option("--no-engine", "serve the API only; `relais worker` processes move contacts")
+  .action(async (opts: { port?: string; host?: string; engine: boolean }) => {
+    try {
+      await runServe({
+        ...(opts.port !== undefined ? { port: Number(opts.port) } : {}),
+        ...(opts.host !== undefined ? { host: opts.host } : {}),
+        ...(opts.engine === false ? { engine: false } : {}),
+      });
+    } catch (e) {
+      if (e instanceof ConfigError) {
+        process.stderr.write(`relais: invalid configuration: ${e.message}\n`);
+        process.exit(2);
+      }
+      fail(e);
     }
   });
 

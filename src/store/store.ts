@@ -190,6 +190,15 @@ type PostalEntry = { kind: string; at: number; address: unknown };
  * Adapters: `SqliteStore` (embedded default) and `PgStore` (PostgreSQL, scale-out). Times are epoch milliseconds.
  */
 export interface Store {
+  /** The SQL dialect behind the adapter: queries built outside it (the directory) are compiled for it. */
+  readonly dialect: "sqlite" | "postgres";
+  /**
+   * Runs one parameterized SQL statement (placeholders of the store's dialect) in the current
+   * transaction, if any, and returns its rows (none for a statement that returns nothing).
+   * Booleans are bound as 0/1 on SQLite. For the directory (`src/store/directory/`), whose
+   * queries are built once with Kysely for both dialects.
+   */
+  execute(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
   /** Creates or upgrades the schema. */
   migrate(): Promise<void>;
   /** Runs `fn` in one transaction: everything it writes lands, or nothing does. Nested calls join the outer one. */

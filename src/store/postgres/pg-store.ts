@@ -122,6 +122,12 @@ export class PgStore implements Store {
     }
   }
 
+  readonly dialect = "postgres" as const;
+
+  async execute(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]> {
+    return (await this.q(sql, [...params])).rows;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -1,3 +1,5 @@
+import { directoryDdl } from "../directory/schema.js";
+
 /**
  * The PostgreSQL schema, applied in order inside the store's own schema (`search_path`);
  * `meta.schema_version` records how far a database got. It mirrors `SQLITE_MIGRATIONS`:
@@ -200,4 +202,5 @@ export const PG_MIGRATIONS: string[] = [
     campaign_id TEXT COLLATE "C", element TEXT COLLATE "C", at BIGINT NOT NULL, code TEXT COLLATE "C" NOT NULL, detail TEXT
   );
   `,
+  directoryDdl("postgres"),
 ];

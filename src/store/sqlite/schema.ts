@@ -1,3 +1,5 @@
+import { directoryDdl } from "../directory/schema.js";
+
 /**
  * The SQLite schema, applied in order; `meta.schema_version` records how far a database got.
  * Times are epoch milliseconds (INTEGER). JSON columns hold TEXT.
@@ -185,4 +187,5 @@ export const SQLITE_MIGRATIONS: string[] = [
 
   CREATE TABLE notices (id INTEGER PRIMARY KEY, campaign_id TEXT, element TEXT, at INTEGER NOT NULL, code TEXT NOT NULL, detail TEXT);
   `,
+  directoryDdl("sqlite"),
 ];

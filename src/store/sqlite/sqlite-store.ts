@@ -97,6 +97,16 @@ export class SqliteStore implements Store {
     this.db.close();
   }
 
+  readonly dialect = "sqlite" as const;
+
+  async execute(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]> {
+    const st = this.s(sql);
+    const bound = params.map((p) => (typeof p === "boolean" ? (p ? 1 : 0) : p));
+    if (st.reader) return st.all(...bound) as Record<string, unknown>[];
+    st.run(...bound);
+    return [];
+  }
+
   // ---- projects ---------------------------------------------------------------------------
 
   async putProject(id: string, config: ProjectConfig): Promise<void> {

@@ -1,0 +1,63 @@
+import { CaptureTransport } from "../channels/capture-transport.js";
+import { SystemClock } from "../engine/clock.js";
+import { Engine } from "../engine/engine.js";
+import { buildApp } from "../server/app.js";
+import { bootstrap } from "../server/bootstrap.js";
+import { loadServeConfig, serverSecret, type ServeConfig } from "../server/config.js";
+import { createContext } from "../server/context.js";
+import { EngineLoop } from "../server/engine-loop.js";
+import { openStore } from "../store/open-store.js";
+import { join } from "node:path";
+
+/**
+ * `relais serve`: the HTTP API and, unless disabled, the engine on the wall clock, over the
+ * configured store. SIGTERM/SIGINT stop accepting requests, let the requests and the batch in
+ * flight finish, then close the store: nothing is lost.
+ */
+export async function runServe(overrides: Partial<ServeConfig> = {}): Promise<void> {
+  const config = loadServeConfig(process.env, overrides);
+  const { store, description } = openStore({
+    databaseUrl: config.databaseUrl, pgSchema: config.pgSchema, sqliteFile: config.sqliteFile ?? join(config.dataDir, "relais.sqlite"),
+  });
+  await store.migrate();
+  const clock = new SystemClock();
+  const baseUrl = config.baseUrl ?? `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${config.port}`;
+  const engine = new Engine({ store, clock, transport: new CaptureTransport(true), baseUrl });
+  let loop: EngineLoop | undefined;
+  const ctx = createContext({ store, clock, engine, secret: serverSecret(config), baseUrl, wake: () => loop?.wake() });
+  const app = await buildApp(ctx, { logger: config.logLevel === "silent" ? false : { level: config.logLevel } });
+  const first = await bootstrap(ctx, { adminEmail: config.adminEmail, adminPassword: config.adminPassword, demo: config.demo });
+  if (config.engine) {
+    loop = new EngineLoop(engine, clock, { idleMs: config.idleMs, log: (l) => app.log.warn(l) });
+  }
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  loop?.start();
+  const lines = [`Relais is listening on http://${config.host}:${port} (API /api/v1, docs /docs), database: ${description}, engine: ${config.engine ? "on" : "off"}`];
+  if (first.admin) {
+    lines.push(first.admin.generated
+      ? `First start: log in as ${first.admin.email} with the password ${first.admin.password} (shown once; set RELAIS_ADMIN_PASSWORD to choose it)`
+      : `First start: log in as ${first.admin.email} with the password from RELAIS_ADMIN_PASSWORD`);
+  }
+  if (first.demoProject) lines.push(`Demo project: ${first.demoProject} (GET /api/v1/projects/${first.demoProject})`);
+  // The login line must reach the person starting the server whatever the log level: plain stdout.
+  process.stdout.write(`${lines.join("\n")}\n`);
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      process.stdout.write(`relais serve: ${signal}, finishing the requests and the batch in flight\n`);
+      void (async () => {
+        await app.close();
+        await loop?.stop();
+        await store.close();
+        process.stdout.write("relais serve: stopped\n");
+        resolve();
+      })();
+    };
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    process.on("SIGINT", () => stop("SIGINT"));
+  });
+}

@@ -1,0 +1,13 @@
+import access from "./access.js";
+import auth from "./auth.js";
+import campaigns from "./campaigns.js";
+import contacts from "./contacts.js";
+import health from "./health.js";
+import imports from "./imports.js";
+import projectConfig from "./project-config.js";
+import projects from "./projects.js";
+import reports from "./reports.js";
+import type { RoutePlugin } from "./route-plugin.js";
+
+/** Every resource plugin, in mount order. */
+export const ROUTES: RoutePlugin[] = [health, auth, projects, access, projectConfig, contacts, imports, campaigns, reports];

@@ -1,0 +1,63 @@
+import {
+  DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector,
+  SqliteQueryCompiler, type Compilable,
+} from "kysely";
+import type { Store } from "../store.js";
+
+/** Rows of the directory's tables as stored (see `schema.ts`). */
+export interface DirectoryTables {
+  users: { id: string; email: string; name: string; password_hash: string; is_admin: number; lang: string; created_at: number };
+  sessions: { token_hash: string; user_id: string; created_at: number; expires_at: number };
+  memberships: { user_id: string; project_id: string; role: string };
+  api_keys: {
+    id: string; project_id: string; name: string; prefix: string; key_hash: string; role: string;
+    created_at: number; last_used_at: number | null; revoked_at: number | null;
+  };
+  project_info: { id: string; name: string; default_sender: string | null; created_at: number };
+  subscription_log: { id?: number; project_id: string; contact_pk: number; comm_type: string; subscribed: number; at: number; source: string };
+  imports: {
+    id: string; project_id: string; status: string; file_name: string; options: string; processed_rows: number;
+    created_count: number; updated_count: number; rejected_count: number; rejections: string; error: string | null;
+    created_at: number; finished_at: number | null;
+  };
+  templates: { id: string; project_id: string; name: string; doc: string; created_at: number; updated_at: number };
+  campaign_versions: { campaign_id: string; version: number; doc: string; published_at: number };
+  secrets: { project_id: string; scope: string; key: string; ciphertext: string };
+  /** The engine's tables the directory reads (never writes outside the Store interface). */
+  projects: { id: string; config: string };
+  campaigns: { id: string; project_id: string; doc: string; status: string; seed: number; activated_at: number | null; paused_at: number | null; state: string };
+}
+
+/**
+ * Kysely as a query builder only: queries are compiled for the store's dialect and executed by
+ * the store (`Store.execute`), so they join its transactions. One implementation serves SQLite
+ * and PostgreSQL.
+ */
+export class DirectoryDb {
+  readonly q: Kysely<DirectoryTables>;
+
+  constructor(readonly store: Store) {
+    const pgDialect = store.dialect === "postgres";
+    this.q = new Kysely<DirectoryTables>({
+      dialect: {
+        createAdapter: () => (pgDialect ? new PostgresAdapter() : new SqliteAdapter()),
+        createDriver: () => new DummyDriver(),
+        createIntrospector: (db) => (pgDialect ? new PostgresIntrospector(db) : new SqliteIntrospector(db)),
+        createQueryCompiler: () => (pgDialect ? new PostgresQueryCompiler() : new SqliteQueryCompiler()),
+      },
+    });
+  }
+
+  async all<R>(query: Compilable<R>): Promise<R[]> {
+    const c = query.compile();
+    return (await this.store.execute(c.sql, c.parameters)) as R[];
+  }
+
+  async first<R>(query: Compilable<R>): Promise<R | undefined> {
+    return (await this.all(query))[0];
+  }
+
+  async run(query: Compilable<unknown>): Promise<void> {
+    await this.all(query);
+  }
+}
