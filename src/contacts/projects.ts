@@ -137,3 +137,9 @@ export class Projects {
     });
   }
 }
+
+/** A contact's `id`: the normalized value of the project's unique-key field (undefined when absent or empty). */
+export function contactIdOf(config: ProjectConfig, normalizedFields: Record<string, unknown>): string | undefined {
+  const v = normalizedFields[uniqueKeyField(config).key];
+  return v === undefined || v === null || v === "" ? undefined : String(v);
+}
