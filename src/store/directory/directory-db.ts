@@ -23,9 +23,30 @@ export interface DirectoryTables {
   templates: { id: string; project_id: string; name: string; doc: string; created_at: number; updated_at: number };
   campaign_versions: { campaign_id: string; version: number; doc: string; published_at: number };
   secrets: { project_id: string; scope: string; key: string; ciphertext: string };
-  /** The engine's tables the directory reads (never writes outside the Store interface). */
+  /**
+   * The engine's tables, for reads that aggregate (reports, search, metrics). Columns that differ
+   * between dialects are left out (journeys.path is TEXT on SQLite, JSONB on PostgreSQL; table_rows'
+   * document column is `row` vs `row_data`): go through the Store for those.
+   */
   projects: { id: string; config: string };
   campaigns: { id: string; project_id: string; doc: string; status: string; seed: number; activated_at: number | null; paused_at: number | null; state: string };
+  contacts: {
+    pk: number; project_id: string; id: string; status: string; created_at: number; fields: string; subscriptions: string; groups: string; push: string;
+  };
+  journeys: {
+    id: number; campaign_id: string; contact_pk: number; contact_id: string; run_id: number | null; entered_at: number; ended_at: number | null;
+    outcome: string | null; element: string | null; due_at: number | null; state: number; hop: number; trigger_data: string | null; promo_code: string | null;
+  };
+  messages: {
+    id: number; project_id: string; campaign_id: string; journey_id: number; contact_pk: number; contact_id: string; element: string; hop: number;
+    channel: string; comm_type: string | null; status: string; reason: string | null; created_at: number; send_after: number | null; sent_at: number | null;
+    payload: string; delivered_at: number | null; opened_at: number | null; clicked_at: number | null; bounced_at: number | null;
+    bounce_hard: number | boolean | null; complained_at: number | null; unsubscribed_at: number | null; unsubscribed_type: string | null;
+  };
+  element_stats: { campaign_id: string; element: string; exit: string; n: number };
+  promo_codes: { id: number; project_id: string; bank: string; code: string; contact_pk: number | null; journey_id: number | null; granted_at: number | null };
+  interactions: { id: number; project_id: string; contact_pk: number; type: string; at: number; message_id: number | null };
+  clicks: { message_id: number; at: number; url: string | null };
 }
 
 /**
