@@ -58,6 +58,21 @@ for (const { name } of SERVER_STORES) {
       expect((await s.call("GET", "/api/v1/projects", { cookie: s.adminCookie })).json().projects).toHaveLength(0);
     });
 
+    it("refuses oversize bodies, broken JSON and unknown media types with a problem and writes nothing", async () => {
+      s = await testServer(name);
+      const cookie = { cookie: s.adminCookie };
+      const big = await s.app.inject({ method: "POST", url: "/api/v1/projects", headers: { ...cookie, "content-type": "application/json" }, payload: JSON.stringify({ name: "x".repeat(2 * 1024 * 1024) }) });
+      expect(big.statusCode).toBe(413);
+      expect(big.json().code).toBe("payload_too_large");
+      const broken = await s.app.inject({ method: "POST", url: "/api/v1/projects", headers: { ...cookie, "content-type": "application/json" }, payload: '{"name": "x",' });
+      expect(broken.statusCode).toBe(400);
+      expect(broken.json().code).toBe("invalid_json");
+      const xml = await s.app.inject({ method: "POST", url: "/api/v1/projects", headers: { ...cookie, "content-type": "application/xml" }, payload: "<name>x</name>" });
+      expect(xml.statusCode).toBe(415);
+      expect(xml.json().code).toBe("unsupported_media_type");
+      expect((await s.call("GET", "/api/v1/projects", cookie)).json().projects).toHaveLength(0);
+    });
+
     it("serves the OpenAPI document without credentials", async () => {
       s = await testServer(name);
       const r = await s.call("GET", "/docs/json", {});
