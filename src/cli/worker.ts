@@ -4,9 +4,18 @@ import { Engine } from "../engine/engine.js";
 import { EngineLoop } from "../server/engine-loop.js";
 import { openStore, type StoreSettings } from "../store/open-store.js";
 
+/** The fallback poll when the store wakes the worker (PostgreSQL LISTEN/NOTIFY), and when it cannot. */
+export const LISTENING_IDLE_MS = 5000;
+export const POLLING_IDLE_MS = 1000;
+
 export interface WorkerOptions {
-  /** Longest sleep between two ticks, in ms (new work from other processes is seen this fast). */
-  idleMs: number;
+  /**
+   * Longest sleep between two ticks, in ms: new work from other processes is seen this fast when
+   * nothing wakes the worker. Default: 5 s on a store that wakes workers (PostgreSQL), else 1 s.
+   */
+  idleMs?: number;
+  /** Public URL of the API servers, for the links in messages (RELAIS_BASE_URL; default http://127.0.0.1:3000). */
+  baseUrl?: string;
   log: (line: string) => void;
 }
 
@@ -18,8 +27,10 @@ export async function runWorker(settings: StoreSettings, options: WorkerOptions)
   const { store, description } = openStore(settings);
   await store.migrate();
   const clock = new SystemClock();
-  const engine = new Engine({ store, clock, transport: new CaptureTransport(true) });
-  const loop = new EngineLoop(engine, clock, { idleMs: options.idleMs, log: (l) => options.log(`relais worker: ${l}`) });
+  const engine = new Engine({ store, clock, transport: new CaptureTransport(true), baseUrl: options.baseUrl });
+  const listen = store.subscribeWake !== undefined;
+  const idleMs = options.idleMs ?? (listen ? LISTENING_IDLE_MS : POLLING_IDLE_MS);
+  const loop = new EngineLoop(engine, clock, { idleMs, listen, log: (l) => options.log(`relais worker: ${l}`) });
   const finished = new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
@@ -31,7 +42,7 @@ export async function runWorker(settings: StoreSettings, options: WorkerOptions)
     process.on("SIGTERM", () => stop("SIGTERM"));
     process.on("SIGINT", () => stop("SIGINT"));
   });
-  options.log(`relais worker: moving contacts on ${description}`);
+  options.log(`relais worker: moving contacts on ${description} (${listen ? `woken by LISTEN/NOTIFY, polling every ${idleMs} ms as a fallback` : `polling every ${idleMs} ms`})`);
   loop.start();
   try {
     await finished;

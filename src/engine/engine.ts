@@ -123,6 +123,15 @@ export class Engine {
     await this.store.transaction(() => this.store.saveCampaign(c.record));
   }
 
+  /**
+   * Drops the campaign from the engine's cache: the next use reads and compiles what the store
+   * holds. Called after a transaction that changed the document (a new version) has ended, so the
+   * cache never keeps a document that was rolled back or a version that was replaced.
+   */
+  forget(campaignId: string): void {
+    this.loaded.delete(campaignId);
+  }
+
   private async load(campaignId: string): Promise<Loaded> {
     let c = this.loaded.get(campaignId);
     if (!c) {
@@ -202,6 +211,29 @@ export class Engine {
     return !el.def.module || c.project.modules[el.def.module] === true;
   }
 
+  /**
+   * Starts the `trigger.import` runs of one finished import: one run per trigger per import, over
+   * the contacts it created and updated (already written, e.g. chunk by chunk by a CSV import).
+   * `onDemand` triggers run only when the import asked to launch campaigns. Returns how many entered.
+   */
+  async importRuns(projectId: string, created: number[], updated: number[], launchCampaigns: boolean, at = this.clock.now()): Promise<number> {
+    return this.store.transaction(async () => {
+      let n = 0;
+      for (const c of await this.campaignsOf(projectId)) {
+        for (const t of c.compiled.triggers().filter((x) => x.type === "trigger.import")) {
+          if (t.params.mode === "onDemand" && !launchCampaigns) continue;
+          const which = t.params.contacts ?? "all";
+          const pks = [...(which !== "updated" ? created : []), ...(which !== "created" ? updated : [])];
+          if (!pks.length) continue;
+          // Each import is its own run, even when two land at the same instant: number runs per trigger.
+          const imports = (await this.store.firedRuns(c.record.id, t.id)).length;
+          n += await this.run(c, t, at, `${t.id}@${at}#import${imports + 1}`, pks);
+        }
+      }
+      return n;
+    });
+  }
+
   /** Applies a change to contact data and fires the triggers listening to it. */
   async contactEvent(projectId: string, ev: ContactEvent, at = this.clock.now()): Promise<void> {
     await this.store.transaction(async () => {
@@ -213,17 +245,7 @@ export class Engine {
       }
       if (ev.type === "import") {
         const r = await this.store.upsertContacts(projectId, ev.contacts.map((x) => ({ ...x, createdAt: x.createdAt ?? at })), at);
-        for (const c of await this.campaignsOf(projectId)) {
-          for (const t of c.compiled.triggers().filter((x) => x.type === "trigger.import")) {
-            if (t.params.mode === "onDemand" && !ev.launchCampaigns) continue;
-            const which = t.params.contacts ?? "all";
-            const pks = [...(which !== "updated" ? r.created : []), ...(which !== "created" ? r.updated.map((u) => u.pk) : [])];
-            if (!pks.length) continue;
-            // Each import is its own run, even when two land at the same instant: number runs per trigger.
-            const imports = (await this.store.firedRuns(c.record.id, t.id)).length;
-            await this.run(c, t, at, `${t.id}@${at}#import${imports + 1}`, pks);
-          }
-        }
+        await this.importRuns(projectId, r.created, r.updated.map((u) => u.pk), ev.launchCampaigns ?? false, at);
         return;
       }
       const contact = await this.store.findContact(projectId, ev.contact);
@@ -355,7 +377,12 @@ export class Engine {
   async tick(now = this.clock.now()): Promise<void> {
     for (const r of await this.store.listCampaigns()) {
       if (r.status !== "active" && r.status !== "paused") continue;
-      const c = await this.load(r.id);
+      let c = await this.load(r.id);
+      // Another process (an API server) may have published a new version of the document: compile it.
+      if (JSON.stringify(c.record.doc) !== JSON.stringify(r.doc)) {
+        this.loaded.delete(r.id);
+        c = await this.load(r.id);
+      }
       // Another process (an API server, another worker) may have changed the campaign's status or
       // element state (a winner, an approval): what the database holds wins over the cache.
       Object.assign(c.record, { status: r.status, state: r.state, activatedAt: r.activatedAt, pausedAt: r.pausedAt });
@@ -452,11 +479,14 @@ export class Engine {
    * merge point). Only the final places are written, with the journey log of every step.
    */
   private async batch(c: Loaded, el: CompiledElement, now: number): Promise<number> {
-    const limit = SET_ELEMENTS.has(el.type) ? Number.MAX_SAFE_INTEGER : this.batchSize;
+    const whole = SET_ELEMENTS.has(el.type);
+    const limit = whole ? Number.MAX_SAFE_INTEGER : this.batchSize;
+    // A set element's run must be claimed whole even when other workers still move its upstream part.
+    const options = whole ? { whole: { upstream: [...c.compiled.upstream(el.id)].filter((id) => c.compiled.get(id)!.rank < el.rank) } } : undefined;
     const ready: MessageRecord[] = [];
     const n = await this.store.transaction(async () => {
       ready.length = 0;
-      const tokens = await this.store.claim(c.record.id, el.id, now, limit);
+      const tokens = await this.store.claim(c.record.id, el.id, now, limit, options);
       if (tokens.length === 0) return 0;
       const moves: Move[] = [];
       const dues = new Map<string, number>();

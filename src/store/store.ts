@@ -53,6 +53,9 @@ export const WAITING = 1;
 export const HELD = 2;
 export const ENDED = 9;
 
+/** The exit logged (and counted) when publishing a new version moves or ends the tokens of an element it removes. */
+export const MIGRATED_EXIT = "migrated";
+
 /** A token: one journey's place in a campaign. */
 export interface Token {
   journey: number;
@@ -174,6 +177,17 @@ export interface EnterRequest {
   data?: unknown;
 }
 
+/** How `Store.claim` takes tokens for a set element (A/X test, distribution, deduplicate). */
+export interface ClaimOptions {
+  whole?: {
+    /**
+     * The elements drained before this one within an instant (upstream, lower rank). While a token
+     * is due at any of them, or in flight in another worker's batch, the claim takes nothing.
+     */
+    upstream: string[];
+  };
+}
+
 /** A run's audience: a rule and what it needs to be evaluated. */
 export interface AudienceFilter {
   rule: Rule;
@@ -204,6 +218,14 @@ export interface Store {
   /** Runs `fn` in one transaction: everything it writes lands, or nothing does. Nested calls join the outer one. */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * Optional (PostgreSQL): calls `fn` soon after another process commits a transaction that made
+   * engine work due (contacts entered, tokens made ready or set waiting, messages queued, campaigns
+   * changed), so a worker sleeps long and still starts at once. Also called after the listening
+   * connection was lost and restored. Resolves once listening (or after the first failed attempt:
+   * it keeps retrying); the returned function stops listening. An adapter without it is polled.
+   */
+  subscribeWake?(fn: () => void): Promise<() => Promise<void>>;
 
   /** Creates or replaces a project's configuration; its promo banks' codes are added. */
   putProject(id: string, config: ProjectConfig): Promise<void>;
@@ -248,8 +270,13 @@ export interface Store {
   /** Earliest due time of a token at any of `elements` (held tokens excluded). */
   nextDueAt(campaignId: string, elements: string[]): Promise<number | null>;
   hasDue(campaignId: string, element: string, now: number): Promise<boolean>;
-  /** Up to `limit` tokens due at `element`, in due time then contact id order. */
-  claim(campaignId: string, element: string, now: number, limit: number): Promise<Token[]>;
+  /**
+   * Up to `limit` tokens due at `element`, in due time then contact id order. With `whole` (set
+   * elements, which must see a run at once), an adapter shared by several workers gives every due
+   * token of the element or none: none while another worker claims for it, or while a token may
+   * still be on its way (see `ClaimOptions`). An adapter with one writer at a time may ignore it.
+   */
+  claim(campaignId: string, element: string, now: number, limit: number, options?: ClaimOptions): Promise<Token[]>;
   /** Writes a batch's moves: positions, journey log, element counts. */
   applyMoves(campaignId: string, element: string, now: number, moves: Move[]): Promise<void>;
   /** Makes the held tokens of an element ready at `now`. */
@@ -257,6 +284,15 @@ export interface Store {
   heldTokens(campaignId: string, element: string): Promise<Token[]>;
   /** Pushes waiting tokens due after `after` back by `delta`. */
   shiftWaiting(campaignId: string, after: number, delta: number): Promise<void>;
+  /**
+   * Publishing a new version: moves every open token at `from` (ready, waiting or held) to `to`,
+   * ready at `dueAt` (default `at`; a paused campaign's are due at its pause, so a `retime` resume
+   * adds no wait). The journey log gets a step at `from` with exit `MIGRATED_EXIT` at `at`, the
+   * counts that exit and a passage into `to`. Returns how many tokens moved.
+   */
+  moveTokens(campaignId: string, from: string, to: string, at: number, dueAt?: number): Promise<number>;
+  /** Publishing a new version: ends every open token at `from` with `outcome` at `at`, logged and counted like `moveTokens`. Returns how many. */
+  endTokens(campaignId: string, from: string, outcome: string, at: number): Promise<number>;
   journeyContext(journeys: number[]): Promise<Map<number, { triggerData: unknown; promoCode: string | null; enteredAt: number }>>;
 
   /** Adds messages to the outbox (idempotent on journey, element, hop); returns each new row's id, null where the key existed. */

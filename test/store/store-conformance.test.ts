@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fieldTypes, ProjectConfig, type CampaignDocument, type RuleEnv } from "../../src/model/index.js";
 import {
-  ENDED, HELD, READY, WAITING,
+  ENDED, HELD, MIGRATED_EXIT, READY, WAITING,
   type CampaignRecord, type MessageInput, type Move, type Store,
 } from "../../src/store/store.js";
 import { STORES } from "./stores.js";
@@ -418,6 +418,44 @@ for (const factory of STORES) {
         await enterAt(pks, (id) => (id === "a" ? T0 : T0 + 10 * MIN), "w1");
         await store.shiftWaiting(C, T0 + MIN, 60 * MIN);
         expect((await store.claim(C, "w1", T0 + 100 * MIN, 10)).map((t) => [t.contactId, t.dueAt])).toEqual([["a", T0], ["b", T0 + 70 * MIN]]);
+      });
+
+      it("moves or ends every open token of an element when a new version removes it, and logs and counts it", async () => {
+        const pks = await contacts(["a", "b", "c", "d", "e"]);
+        const js = await enterAt(pks, () => T0, "x1");
+        const [a, b, c, d, e] = await store.claim(C, "x1", T0, 10);
+        await store.applyMoves(C, "x1", T0, [
+          { token: a, exit: "next", to: "w1", dueAt: T0 + 60 * MIN, state: WAITING },
+          { token: b, exit: "next", to: "w1", dueAt: T0 + 60 * MIN, state: WAITING },
+          { token: c, exit: "next", to: "h1", dueAt: T0, state: HELD },
+          { token: d, exit: "next", dueAt: T0, state: ENDED, outcome: "success" },
+          { token: e, exit: "next", to: "k1", dueAt: T0, state: READY },
+        ]);
+        const at = T0 + 5 * MIN;
+        expect(await store.moveTokens(C, "w1", "x2", at, at - MIN)).toBe(2);
+        expect(await store.endTokens(C, "h1", "abandon", at)).toBe(1);
+        expect(await store.moveTokens(C, "gone", "x2", at)).toBe(0);
+        expect(await store.endTokens(C, "x1", "failure", at)).toBe(0);
+
+        const moved = await store.claim(C, "x2", at - MIN, 10);
+        expect(moved.map((t) => [t.contactId, t.state, t.dueAt, t.hop])).toEqual([["a", READY, at - MIN, a.hop + 2], ["b", READY, at - MIN, b.hop + 2]]);
+        expect(await store.claim(C, "w1", T0 + 100 * MIN, 10)).toEqual([]);
+        expect(await store.heldTokens(C, "h1")).toEqual([]);
+        const journeys = new Map((await store.journeys(C)).map((j) => [j.contactId, j]));
+        expect(journeys.get("c")).toMatchObject({ state: ENDED, outcome: "abandon", endedAt: at, element: null });
+        expect(journeys.get("d")).toMatchObject({ outcome: "success", endedAt: T0 });
+        expect(journeys.get("e")).toMatchObject({ state: READY, element: "k1" });
+
+        const steps = await store.steps(C);
+        const stepOf = (id: string) => steps.filter((s) => s.journey === js.get(id)).map((s) => [s.element, s.exit, s.at]);
+        expect(stepOf("a")).toEqual([["x1", "next", T0], ["w1", MIGRATED_EXIT, at]]);
+        expect(stepOf("c")).toEqual([["x1", "next", T0], ["h1", MIGRATED_EXIT, at]]);
+        expect(await store.elementStats(C)).toEqual(expect.arrayContaining([
+          { element: "w1", exit: MIGRATED_EXIT, n: 2 },
+          { element: "x2", exit: "", n: 2 },
+          { element: "h1", exit: MIGRATED_EXIT, n: 1 },
+        ]));
+        expect(await store.outcomeCounts(C)).toEqual(new Map([["success", 1], ["abandon", 1], ["inProgress", 3]]));
       });
     });
 

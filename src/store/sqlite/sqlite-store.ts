@@ -8,7 +8,7 @@ import type {
   MessageRecord, Move, StepRecord, Token,
 } from "../store.js";
 import { mergeCampaignState, mergeContact, parseJson as parse, StoredContact, toCampaign, toContact, toMessage, type Row } from "../stored-records.js";
-import { ENDED, HELD, READY } from "../store.js";
+import { ENDED, HELD, MIGRATED_EXIT, READY } from "../store.js";
 import type { Store, ContactPatch, UpsertResult, EnterRequest, AudienceFilter } from "../store.js";
 import { SQLITE_MIGRATIONS } from "./schema.js";
 
@@ -446,6 +446,24 @@ export class SqliteStore implements Store {
 
   async shiftWaiting(campaignId: string, after: number, delta: number): Promise<void> {
     this.s("UPDATE journeys SET due_at = due_at + ? WHERE campaign_id = ? AND state < 2 AND due_at > ?").run(delta, campaignId, after);
+  }
+
+  async moveTokens(campaignId: string, from: string, to: string, at: number, dueAt = at): Promise<number> {
+    const n = this.s(
+      `UPDATE journeys SET element = ?, due_at = ?, state = ${READY}, hop = hop + 1, path = path || ? WHERE campaign_id = ? AND element = ? AND state <> ${ENDED}`,
+    ).run(to, dueAt, `,${JSON.stringify([from, MIGRATED_EXIT, at])}`, campaignId, from).changes;
+    this.bumpStat(campaignId, from, MIGRATED_EXIT, n);
+    this.bumpStat(campaignId, to, "", n);
+    return n;
+  }
+
+  async endTokens(campaignId: string, from: string, outcome: string, at: number): Promise<number> {
+    const n = this.s(
+      `UPDATE journeys SET element = NULL, due_at = NULL, state = ${ENDED}, outcome = ?, ended_at = ?, hop = hop + 1, path = path || ?
+       WHERE campaign_id = ? AND element = ? AND state <> ${ENDED}`,
+    ).run(outcome, at, `,${JSON.stringify([from, MIGRATED_EXIT, at])}`, campaignId, from).changes;
+    this.bumpStat(campaignId, from, MIGRATED_EXIT, n);
+    return n;
   }
 
   async journeyContext(journeys: number[]): Promise<Map<number, { triggerData: unknown; promoCode: string | null; enteredAt: number }>> {
