@@ -17,6 +17,40 @@ export type FieldDef = z.infer<typeof FieldDef>;
 export const ColumnDef = z.object({ key: z.string().min(1), type: z.enum(FIELD_TYPES).default("text") });
 
 /**
+ * A bank of promo codes. Codes added through the API live in the store (`promo_codes`), not
+ * here; `codes` holds only those a scenario file declares inline.
+ */
+export const PromoBankDef = z.object({
+  key: z.string().min(1),
+  codes: z.array(z.string()).default([]),
+  /** After this instant (epoch ms) the bank grants no more codes. */
+  expiresAt: z.number().int().optional(),
+  /** The bank is reported low when its free codes fall to this number or below. */
+  lowStockThreshold: z.number().int().min(0).optional(),
+});
+export type PromoBankDef = z.infer<typeof PromoBankDef>;
+
+/**
+ * Where exported files go. The connection details are optional so scenario files can name a
+ * destination without a server; the credentials are never here (encrypted in the directory's
+ * `secrets` table).
+ */
+export const DestinationDef = z.object({
+  key: z.string().min(1),
+  type: z.string().default("sftp"),
+  host: z.string().optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  username: z.string().optional(),
+  /** Folder on the server that export paths are relative to. */
+  directory: z.string().optional(),
+  /** Pinned host key fingerprint (`SHA256:…`): a server showing another key is refused. */
+  hostKey: z.string().optional(),
+  /** How the stored credentials authenticate. */
+  authType: z.enum(["password", "privateKey"]).optional(),
+});
+export type DestinationDef = z.infer<typeof DestinationDef>;
+
+/**
  * What a campaign can refer to in its project. The validator reads it to check references;
  * the engine reads it for field types, personas and postal fields.
  */
@@ -39,10 +73,8 @@ export const ProjectConfig = z.object({
   groups: z.array(z.object({ key: z.string().min(1) })).default([]),
   personas: z.array(z.object({ key: z.string().min(1), rule: Rule })).default([]),
   tables: z.array(z.object({ key: z.string().min(1), columns: z.array(ColumnDef).default([]) })).default([]),
-  promoBanks: z
-    .array(z.object({ key: z.string().min(1), codes: z.array(z.string()).default([]) }))
-    .default([]),
-  destinations: z.array(z.object({ key: z.string().min(1), type: z.string().default("sftp") })).default([]),
+  promoBanks: z.array(PromoBankDef).default([]),
+  destinations: z.array(DestinationDef).default([]),
   postalFields: z.array(z.string()).default([]),
 });
 export type ProjectConfig = z.infer<typeof ProjectConfig>;
