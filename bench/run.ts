@@ -3,13 +3,18 @@ import { join } from "node:path";
 import { CaptureTransport } from "../src/channels/capture-transport.js";
 import { VirtualClock } from "../src/engine/clock.js";
 import { Engine } from "../src/engine/engine.js";
-import { ProjectConfig, CampaignDocument } from "../src/model/index.js";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
+import { importBench } from "./import.js";
+import { B1_CAMPAIGN, B1_PROJECT } from "./b1-campaign.js";
+import { b1Postgres } from "./pg-workers.js";
 
 export interface BenchOptions {
   contacts: number;
   batchSize: number;
   dir: string;
+  /** b1 only: `postgres` runs it on DATABASE_URL with `workers` processes (bench/pg-workers.ts). */
+  store?: "sqlite" | "postgres";
+  workers?: number;
 }
 
 const DAY = 86_400_000;
@@ -21,6 +26,11 @@ const round = (x: number) => Math.round(x * 100) / 100;
  * injected as message events) → end.success / end.failure, on the virtual clock.
  */
 async function b1(opts: BenchOptions): Promise<Record<string, unknown>> {
+  if (opts.store === "postgres") {
+    const databaseUrl = process.env.DATABASE_URL;
+    if (!databaseUrl || !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new Error("b1 --store postgres needs DATABASE_URL=postgres://…");
+    return b1Postgres({ contacts: opts.contacts, batchSize: opts.batchSize, workers: opts.workers ?? 1, databaseUrl });
+  }
   const file = join(opts.dir, "b1.sqlite");
   for (const suffix of ["", "-wal", "-shm"]) rmSync(file + suffix, { force: true });
   const store = new SqliteStore(file);
@@ -41,11 +51,7 @@ async function b1(opts: BenchOptions): Promise<Record<string, unknown>> {
       progress("moving");
     },
   });
-  const project = ProjectConfig.parse({
-    timezone: "America/Toronto",
-    fields: [{ key: "email", type: "email", category: "uniqueKey" }, { key: "score", type: "number" }, { key: "firstName", type: "text" }],
-    communicationTypes: [{ key: "newsletter", channel: "email" }],
-  });
+  const project = B1_PROJECT;
   await store.putProject("bench", project);
 
   // Setup (not measured): contacts inserted in bulk.
@@ -57,28 +63,7 @@ async function b1(opts: BenchOptions): Promise<Record<string, unknown>> {
     }
   })();
 
-  const doc = CampaignDocument.parse({
-    id: "b1", name: "Bench b1", reentry: "afterExit",
-    elements: [
-      { id: "t1", type: "trigger.manual", params: {} },
-      { id: "k1", type: "condition.profile", params: { field: "score", operator: "lessThan", value: 50 } },
-      { id: "a1", type: "action.sendEmail", params: { communicationType: "newsletter", message: { subject: "Bonjour {{ contact.firstName }}", html: "<p>Offre de la semaine</p>" } } },
-      { id: "d1", type: "delay.period", params: { amount: 2, unit: "days" } },
-      { id: "k2", type: "condition.messageOpened", params: { message: "a1" } },
-      { id: "e1", type: "end.success", params: {} },
-      { id: "e2", type: "end.failure", params: {} },
-      { id: "e3", type: "end.neutral", params: {} },
-    ],
-    connections: [
-      { from: "t1", exit: "next", to: "k1" },
-      { from: "k1", exit: "true", to: "a1" },
-      { from: "k1", exit: "false", to: "e3" },
-      { from: "a1", exit: "next", to: "d1" },
-      { from: "d1", exit: "next", to: "k2" },
-      { from: "k2", exit: "true", to: "e1" },
-      { from: "k2", exit: "false", to: "e2" },
-    ],
-  });
+  const doc = B1_CAMPAIGN;
   await engine.saveCampaign("bench", doc, 1);
   await engine.activate("b1", t0);
 
@@ -126,7 +111,7 @@ async function b1(opts: BenchOptions): Promise<Record<string, unknown>> {
   };
 }
 
-const WORKLOADS: Record<string, (o: BenchOptions) => Promise<Record<string, unknown>>> = { b1 };
+const WORKLOADS: Record<string, (o: BenchOptions) => Promise<Record<string, unknown>>> = { b1, import: importBench };
 
 export async function runBench(name: string, opts: BenchOptions): Promise<void> {
   const workload = WORKLOADS[name];

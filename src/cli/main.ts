@@ -6,6 +6,7 @@ import { runBench } from "../../bench/run.js";
 import { openStore, storeSettingsFromEnv } from "../store/open-store.js";
 import { runWorker } from "./worker.js";
 import { runServe } from "./serve.js";
+import { runImport } from "./import.js";
 import { ConfigError } from "../server/config.js";
 
 /** Reads and parses a JSON file; bad input exits 2 with a message that names the place. */
@@ -110,10 +111,28 @@ program
 program
   .command("worker")
   .description("move contacts on the wall clock over the configured database (DATABASE_URL=postgres://… or ./data/relais.sqlite); several workers may share a PostgreSQL database")
-  .option("--idle <ms>", "longest sleep between two ticks", "1000")
-  .action(async (opts: { idle: string }) => {
+  .option("--idle <ms>", "longest sleep between two ticks (default 5000 on PostgreSQL, where LISTEN/NOTIFY wakes workers, else 1000)")
+  .action(async (opts: { idle?: string }) => {
     try {
-      await runWorker(storeSettingsFromEnv(), { idleMs: Number(opts.idle), log: (line) => process.stderr.write(`${line}\n`) });
+      await runWorker(storeSettingsFromEnv(), { idleMs: opts.idle === undefined ? undefined : Number(opts.idle), baseUrl: process.env.RELAIS_BASE_URL, log: (line) => process.stderr.write(`${line}\n`) });
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+program
+  .command("import")
+  .description("import contacts from a CSV file into a project of the configured database (DATABASE_URL=postgres://… or ./data/relais.sqlite); exit 1 when rows were rejected, 2 when the file is refused")
+  .argument("<file>", "CSV file with a header row (delimiter , ; or tab, detected)")
+  .requiredOption("--project <id>", "the project to import into")
+  .option("--map <column=target>", "where a column goes: field:<key>, subscription:<type>, groups or ignore (repeatable; other columns go to the field of the same name)",
+    (value: string, previous: string[]) => [...previous, value], [] as string[])
+  .option("--launch-campaigns", "start the project's on-demand import triggers too", false)
+  .option("--encoding <encoding>", "the file's encoding: utf-8, windows-1252 or latin1", "utf-8")
+  .option("--json", "print the import's record as JSON instead of a summary", false)
+  .action(async (file: string, opts: { project: string; map: string[]; launchCampaigns: boolean; encoding: string; json: boolean }) => {
+    try {
+      process.exitCode = await runImport(storeSettingsFromEnv(), { file, ...opts }, { stdout: process.stdout, stderr: process.stderr });
     } catch (e) {
       fail(e);
     }
@@ -121,14 +140,17 @@ program
 
 program
   .command("bench")
-  .description("run a benchmark workload and print its figures (b1: 1M contacts through a profile condition, an email, a 2-day delay, an opened condition)")
+  .description("run a benchmark workload and print its figures (b1: 1M contacts through a profile condition, an email, a 2-day delay, an opened condition; import: a 1M-row CSV imported into a fresh SQLite file)")
   .argument("[workload]", "workload name", "b1")
   .option("--contacts <n>", "number of contacts", "1000000")
   .option("--batch <n>", "tokens per batch", "5000")
   .option("--dir <dir>", "folder for the database file", ".bench")
-  .action(async (workload: string, opts: { contacts: string; batch: string; dir: string }) => {
+  .option("--store <store>", "b1: sqlite (a file in --dir) or postgres (a throw-away schema of DATABASE_URL)", "sqlite")
+  .option("--workers <n>", "b1 on postgres: worker processes sharing the schema", "1")
+  .action(async (workload: string, opts: { contacts: string; batch: string; dir: string; store: string; workers: string }) => {
     try {
-      await runBench(workload, { contacts: Number(opts.contacts), batchSize: Number(opts.batch), dir: opts.dir });
+      if (opts.store !== "sqlite" && opts.store !== "postgres") throw new Error(`--store must be sqlite or postgres, not ${opts.store}`);
+      await runBench(workload, { contacts: Number(opts.contacts), batchSize: Number(opts.batch), dir: opts.dir, store: opts.store, workers: Number(opts.workers) });
     } catch (e) {
       fail(e);
     }
