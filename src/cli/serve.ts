@@ -6,6 +6,7 @@ import { bootstrap } from "../server/bootstrap.js";
 import { loadServeConfig, serverSecret, type ServeConfig } from "../server/config.js";
 import { createContext } from "../server/context.js";
 import { EngineLoop } from "../server/engine-loop.js";
+import { Metrics } from "../server/metrics.js";
 import { openStore } from "../store/open-store.js";
 import { join } from "node:path";
 
@@ -22,13 +23,15 @@ export async function runServe(overrides: Partial<ServeConfig> = {}): Promise<vo
   await store.migrate();
   const clock = new SystemClock();
   const baseUrl = config.baseUrl ?? `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${config.port}`;
-  const engine = new Engine({ store, clock, transport: new CaptureTransport(true), baseUrl });
+  const metrics = new Metrics();
+  const engine = new Engine({ store, clock, transport: new CaptureTransport(true), baseUrl, onBatch: metrics.onBatch });
   let loop: EngineLoop | undefined;
-  const ctx = createContext({ store, clock, engine, secret: serverSecret(config), baseUrl, wake: () => loop?.wake() });
+  const ctx = createContext({ store, clock, engine, secret: serverSecret(config), baseUrl, wake: () => loop?.wake(), metrics, metricsToken: config.metricsToken });
   const app = await buildApp(ctx, { logger: config.logLevel === "silent" ? false : { level: config.logLevel } });
   const first = await bootstrap(ctx, { adminEmail: config.adminEmail, adminPassword: config.adminPassword, demo: config.demo });
   if (config.engine) {
-    loop = new EngineLoop(engine, clock, { idleMs: config.idleMs, log: (l) => app.log.warn(l) });
+    // With other workers on the database (PostgreSQL), their commits wake this engine too.
+    loop = new EngineLoop(engine, clock, { idleMs: config.idleMs, listen: true, log: (l) => app.log.warn(l) });
   }
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();

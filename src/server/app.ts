@@ -7,6 +7,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { registerAuth } from "./auth.js";
 import type { ServerContext } from "./context.js";
 import { errorHandler } from "./errors.js";
+import { registerHttpMetrics } from "./metrics.js";
 import { ROUTES } from "./routes/index.js";
 
 declare module "fastify" {
@@ -71,6 +72,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   });
   await app.register(fastifySwaggerUi, { routePrefix: "/docs", uiConfig: { docExpansion: "list" } });
   registerAuth(app as unknown as FastifyInstance);
+  registerHttpMetrics(app as unknown as FastifyInstance);
   for (const plugin of ROUTES) await app.register(plugin, { prefix: plugin.prefix ?? "/api/v1" });
   await app.ready();
   return app as App;

@@ -22,6 +22,8 @@ export const ServeConfig = z.strictObject({
   engine: z.boolean().default(true),
   idleMs: z.coerce.number().int().min(10).default(1000),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** When set, `/metrics` requires `Authorization: Bearer <metricsToken>`; unset, it is public. */
+  metricsToken: z.string().min(16, "RELAIS_METRICS_TOKEN needs at least 16 characters").optional(),
   /** Create the demo project on first start. */
   demo: z.boolean().default(true),
 });
@@ -30,7 +32,7 @@ export type ServeConfig = z.infer<typeof ServeConfig>;
 const ENV: Record<string, keyof ServeConfig> = {
   PORT: "port", HOST: "host", RELAIS_DATA_DIR: "dataDir", DATABASE_URL: "databaseUrl", RELAIS_SQLITE_FILE: "sqliteFile",
   RELAIS_PG_SCHEMA: "pgSchema", RELAIS_BASE_URL: "baseUrl", RELAIS_ADMIN_EMAIL: "adminEmail", RELAIS_ADMIN_PASSWORD: "adminPassword",
-  RELAIS_SECRET: "secret", RELAIS_IDLE_MS: "idleMs", LOG_LEVEL: "logLevel",
+  RELAIS_SECRET: "secret", RELAIS_IDLE_MS: "idleMs", LOG_LEVEL: "logLevel", RELAIS_METRICS_TOKEN: "metricsToken",
 };
 
 export class ConfigError extends Error {}

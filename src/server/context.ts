@@ -4,6 +4,7 @@ import { Projects } from "../contacts/projects.js";
 import { Accounts } from "../store/directory/accounts.js";
 import { DirectoryDb } from "../store/directory/directory-db.js";
 import type { Store } from "../store/store.js";
+import { Metrics } from "./metrics.js";
 
 /** Everything a route needs, built once by `relais serve` (or a test) and handed to `buildApp`. */
 export interface ServerContext {
@@ -19,6 +20,10 @@ export interface ServerContext {
   baseUrl: string;
   /** Asks the engine loop to look for due work now (after an API call made some). */
   wake: () => void;
+  /** Prometheus metrics of this server (`/metrics`). */
+  metrics: Metrics;
+  /** When set, `/metrics` requires `Authorization: Bearer <metricsToken>` (RELAIS_METRICS_TOKEN). */
+  metricsToken?: string;
 }
 
 export interface ContextOptions {
@@ -28,6 +33,9 @@ export interface ContextOptions {
   secret: Buffer;
   baseUrl?: string;
   wake?: () => void;
+  /** The metrics the engine's `onBatch` feeds (default: a fresh set). */
+  metrics?: Metrics;
+  metricsToken?: string;
 }
 
 /** Wires the directory and the services around a store and an engine. */
@@ -36,5 +44,6 @@ export function createContext(o: ContextOptions): ServerContext {
   return {
     store: o.store, engine: o.engine, clock: o.clock, db, accounts: new Accounts(db), projects: new Projects(o.store, db),
     secret: o.secret, baseUrl: o.baseUrl ?? "http://127.0.0.1:3000", wake: o.wake ?? (() => undefined),
+    metrics: o.metrics ?? new Metrics(), ...(o.metricsToken ? { metricsToken: o.metricsToken } : {}),
   };
 }

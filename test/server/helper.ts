@@ -4,6 +4,7 @@ import { VirtualClock } from "../../src/engine/clock.js";
 import { Engine } from "../../src/engine/engine.js";
 import { buildApp, type App } from "../../src/server/app.js";
 import { createContext, type ServerContext } from "../../src/server/context.js";
+import { Metrics } from "../../src/server/metrics.js";
 import { PgStore } from "../../src/store/postgres/pg-store.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
@@ -46,8 +47,9 @@ export async function testServer(storeName = "sqlite"): Promise<TestServer> {
   const { store, cleanup } = factory.make();
   await store.migrate();
   const clock = new VirtualClock(Date.parse("2026-12-01T13:00:00Z"));
-  const engine = new Engine({ store, clock, transport: new CaptureTransport(true) });
-  const ctx = createContext({ store, clock, engine, secret: Buffer.alloc(32, 7) });
+  const metrics = new Metrics();
+  const engine = new Engine({ store, clock, transport: new CaptureTransport(true), onBatch: metrics.onBatch });
+  const ctx = createContext({ store, clock, engine, secret: Buffer.alloc(32, 7), metrics });
   await store.transaction(() => ctx.accounts.createUser({ ...ADMIN, isAdmin: true }, clock.now()));
   const app = await buildApp(ctx);
   const call = (method: string, url: string, auth: Record<string, string>, body?: unknown) =>

@@ -4,10 +4,12 @@ import campaigns from "./campaigns.js";
 import contacts from "./contacts.js";
 import health from "./health.js";
 import imports from "./imports.js";
+import metrics from "./metrics.js";
 import projectConfig from "./project-config.js";
 import projects from "./projects.js";
 import reports from "./reports.js";
+import templates from "./templates.js";
 import type { RoutePlugin } from "./route-plugin.js";
 
 /** Every resource plugin, in mount order. */
-export const ROUTES: RoutePlugin[] = [health, auth, projects, access, projectConfig, contacts, imports, campaigns, reports];
+export const ROUTES: RoutePlugin[] = [health, auth, projects, access, projectConfig, contacts, imports, campaigns, templates, reports, metrics];
