@@ -113,7 +113,7 @@ export class CsvImports {
     const row = {
       id: `imp-${randomBytes(8).toString("hex")}`, project_id: projectId, status: "queued", file_name: (req.fileName ?? "upload.csv").slice(0, 255),
       options: JSON.stringify({ ...settings, totalRows: staged.rows }), processed_rows: 0, created_count: 0, updated_count: 0, rejected_count: 0,
-      rejections: "[]", error: null, created_at: clock.now(), finished_at: null,
+      rejections: "[]", error: null, created_at: clock.now(), finished_at: null, heartbeat_at: clock.now(),
     };
     try {
       await store.transaction(() => db.run(db.q.insertInto("imports").values(row)));
@@ -133,6 +133,27 @@ export class CsvImports {
     const { db } = this.deps;
     const row = await db.first(db.q.selectFrom("imports").selectAll().where("project_id", "=", projectId).where("id", "=", id));
     return row ? toRecord(row) : undefined;
+  }
+
+  /**
+   * Marks failed the imports whose process died (a crash, a SIGKILL, a machine lost): queued or
+   * running, with no progress for `staleMs`. A live import writes its progress every chunk (a few
+   * milliseconds apart), so only abandoned ones are touched, even with several servers on one
+   * database. The rows written before are kept; importing the file again updates them.
+   */
+  async failAbandoned(staleMs: number): Promise<string[]> {
+    const { store, db, clock } = this.deps;
+    const now = clock.now();
+    return store.transaction(async () => {
+      const stale = await db.all(db.q.selectFrom("imports").select(["id", "processed_rows"])
+        .where("status", "in", ["queued", "running"])
+        .where((eb) => eb(eb.fn.coalesce("heartbeat_at", "created_at"), "<", now - staleMs)));
+      for (const r of stale) {
+        const error = `interrupted: Relais stopped during this import (after ${Number(r.processed_rows).toLocaleString("en")} rows, which were kept); import the file again: rows already imported are updated, not duplicated`;
+        await db.run(db.q.updateTable("imports").set({ status: "failed", error, finished_at: now }).where("id", "=", r.id).where("status", "in", ["queued", "running"]));
+      }
+      return stale.map((r) => r.id);
+    });
   }
 
   /** The project's imports, newest first. */
@@ -189,7 +210,7 @@ class ImportJob {
     const { store, db, clock, engine } = this.deps;
     const { id, projectId } = this.record;
     try {
-      await store.transaction(() => db.run(db.q.updateTable("imports").set({ status: "running" }).where("id", "=", id)));
+      await store.transaction(() => db.run(db.q.updateTable("imports").set({ status: "running", heartbeat_at: clock.now() }).where("id", "=", id)));
       const groups = new Set(this.config.groups.map((g) => g.key));
       const uniqueKey = uniqueKeyField(this.config).key;
       let chunk: ImportedRow[] = [];
@@ -321,9 +342,9 @@ class ImportJob {
   }
 
   private save(extra: { status?: ImportStatus; error?: string; finished_at?: number }): Promise<void> {
-    const { db } = this.deps;
+    const { db, clock } = this.deps;
     return db.run(db.q.updateTable("imports").set({
-      processed_rows: this.processed, created_count: this.created.size, updated_count: this.updated.size, rejected_count: this.rejected,
+      heartbeat_at: clock.now(), processed_rows: this.processed, created_count: this.created.size, updated_count: this.updated.size, rejected_count: this.rejected,
       rejections: JSON.stringify(this.rejections), ...extra,
     }).where("id", "=", this.record.id));
   }

@@ -144,7 +144,7 @@ for (const { name, make } of SERVER_STORES) {
       const engine = new Engine({ store, clock, transport: new CaptureTransport(true) });
       // Two rows a chunk: a five-row file takes three transactions.
       const imports = new CsvImports({ store, db: new DirectoryDb(store), engine, clock }, 2);
-      return { engine, imports };
+      return { engine, imports, clock };
     }
 
     it("starts one run per import trigger for a file written in several chunks, with each contact once", async () => {
@@ -188,6 +188,25 @@ for (const { name, make } of SERVER_STORES) {
       expect(record.error).toContain("stopped before the end");
       expect(await imports.get("p", record.id)).toMatchObject({ status: "failed", error: record.error });
       expect(await store.listContacts("p")).toEqual([]);
+    });
+
+    it("marks failed an import whose process died, and only after a minute without progress", async () => {
+      const { imports, clock } = await setup();
+      // Accepted but never run: what a SIGKILL between the 202 and the first chunk leaves behind.
+      const dead = await imports.accept("p", chunks(Buffer.from("email\na@x.ca\n"), 64));
+      await dead.discard();
+      clock.set(clock.now() + 30_000);
+      const live = await imports.accept("p", chunks(Buffer.from("email\nb@x.ca\n"), 64));
+      expect(await imports.failAbandoned(60_000)).toEqual([]);
+      clock.set(clock.now() + 31_000);
+      expect(await imports.failAbandoned(60_000)).toEqual([dead.record.id]);
+      expect(await imports.get("p", dead.record.id)).toMatchObject({ status: "failed", error: expect.stringMatching(/^interrupted: .*import the file again/), finishedAt: clock.now() });
+      expect(await imports.get("p", live.record.id)).toMatchObject({ status: "queued" });
+      // The live one runs to the end; a later sweep leaves finished imports alone.
+      expect((await live.run()).record.status).toBe("done");
+      clock.set(clock.now() + 3_600_000);
+      expect(await imports.failAbandoned(60_000)).toEqual([]);
+      expect(await imports.get("p", live.record.id)).toMatchObject({ status: "done" });
     });
 
     it("leaves no staged file behind, whether the import is done or the file refused", async () => {

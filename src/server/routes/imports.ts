@@ -58,6 +58,9 @@ function parseMapping(raw: string | undefined): Record<string, string> {
   return parsed.data;
 }
 
+/** No progress for this long and an import is taken for abandoned (a live one writes every few milliseconds). */
+const ABANDONED_AFTER_MS = 60_000;
+
 /**
  * CSV imports of contacts: the upload is streamed to a temporary file and checked (encoding, CSV
  * structure, columns) before the 202; the rows are then imported in the background, and the
@@ -70,7 +73,18 @@ export default routes(async (app) => {
   const stopping = new AbortController();
   // The raw body goes to the import as a stream: a 2 GiB file is never held in memory.
   app.addContentTypeParser(["text/csv", "application/csv", "text/plain"], (_request, payload, done) => done(null, payload));
+  // Imports whose process died stay "running" forever unless someone notices: sweep at start and every 30 s.
+  const sweep = () => imports.failAbandoned(ABANDONED_AFTER_MS).then(
+    (ids) => ids.length && app.log.warn({ imports: ids }, "imports interrupted by a stopped process marked failed"),
+    (e: unknown) => app.log.error({ err: e }, "could not sweep abandoned imports"),
+  );
+  let sweeper: NodeJS.Timeout | undefined;
+  app.addHook("onReady", async () => {
+    await sweep();
+    sweeper = setInterval(() => void sweep(), 30_000).unref();
+  });
   app.addHook("onClose", async () => {
+    clearInterval(sweeper);
     stopping.abort();
     await Promise.allSettled([...running]);
   });

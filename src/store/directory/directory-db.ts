@@ -18,7 +18,7 @@ export interface DirectoryTables {
   imports: {
     id: string; project_id: string; status: string; file_name: string; options: string; processed_rows: number;
     created_count: number; updated_count: number; rejected_count: number; rejections: string; error: string | null;
-    created_at: number; finished_at: number | null;
+    created_at: number; finished_at: number | null; heartbeat_at: number | null;
   };
   templates: { id: string; project_id: string; name: string; doc: string; created_at: number; updated_at: number };
   campaign_versions: { campaign_id: string; version: number; doc: string; published_at: number };
