@@ -198,9 +198,18 @@ const unsubscribeContacts: Handler = async (tokens, ctx) => {
   return next(tokens);
 };
 
-/** Gives each contact the next unused code, in contact-id order; an empty bank is reported and the contact goes on. */
+/**
+ * Gives each contact the next unused code, in contact-id order; an empty bank is reported and the
+ * contact goes on. An expired bank (its `expiresAt` reached) grants nothing: the contacts go on
+ * without a code, as with an empty bank, and the report says the bank expired.
+ */
 const grantPromoCode: Handler = async (tokens, ctx) => {
   const bank = ctx.element.params.bank as string;
+  const expiresAt = ctx.project.promoBanks.find((b) => b.key === bank)?.expiresAt;
+  if (expiresAt !== undefined && ctx.now >= expiresAt) {
+    await ctx.store.notice(ctx.campaign.id, ctx.element.id, ctx.now, "PROMO_BANK_EXPIRED", { bank, expiresAt, contacts: tokens.map((t) => t.contactId).sort() });
+    return next(tokens);
+  }
   const missing: string[] = [];
   for (const t of [...tokens].sort((a, b) => (a.contactId < b.contactId ? -1 : a.contactId > b.contactId ? 1 : 0))) {
     const code = await ctx.store.takePromoCode(ctx.projectId, bank, t.contactPk, t.journey, ctx.now);
