@@ -1,4 +1,4 @@
-import { CaptureTransport } from "../channels/capture-transport.js";
+import { buildTransports } from "../channels/transports.js";
 import { SystemClock } from "../engine/clock.js";
 import { Engine } from "../engine/engine.js";
 import { buildApp } from "../server/app.js";
@@ -24,9 +24,11 @@ export async function runServe(overrides: Partial<ServeConfig> = {}): Promise<vo
   const clock = new SystemClock();
   const baseUrl = config.baseUrl ?? `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${config.port}`;
   const metrics = new Metrics();
-  const engine = new Engine({ store, clock, transport: new CaptureTransport(true), baseUrl, onBatch: metrics.onBatch });
+  const secret = serverSecret(config);
+  const transport = buildTransports({ env: process.env, store, secret, log: (l) => process.stderr.write(`${l}\n`) });
+  const engine = new Engine({ store, clock, transport, baseUrl, onBatch: metrics.onBatch });
   let loop: EngineLoop | undefined;
-  const ctx = createContext({ store, clock, engine, secret: serverSecret(config), baseUrl, wake: () => loop?.wake(), metrics, metricsToken: config.metricsToken });
+  const ctx = createContext({ store, clock, engine, secret, baseUrl, wake: () => loop?.wake(), metrics, metricsToken: config.metricsToken });
   const app = await buildApp(ctx, { logger: config.logLevel === "silent" ? false : { level: config.logLevel } });
   const first = await bootstrap(ctx, { adminEmail: config.adminEmail, adminPassword: config.adminPassword, demo: config.demo });
   if (config.engine) {

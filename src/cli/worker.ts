@@ -1,4 +1,4 @@
-import { CaptureTransport } from "../channels/capture-transport.js";
+import { buildTransports } from "../channels/transports.js";
 import { SystemClock } from "../engine/clock.js";
 import { Engine } from "../engine/engine.js";
 import { EngineLoop } from "../server/engine-loop.js";
@@ -27,7 +27,8 @@ export async function runWorker(settings: StoreSettings, options: WorkerOptions)
   const { store, description } = openStore(settings);
   await store.migrate();
   const clock = new SystemClock();
-  const engine = new Engine({ store, clock, transport: new CaptureTransport(true), baseUrl: options.baseUrl });
+  const transport = buildTransports({ env: process.env, store, log: options.log });
+  const engine = new Engine({ store, clock, transport, baseUrl: options.baseUrl });
   const listen = store.subscribeWake !== undefined;
   const idleMs = options.idleMs ?? (listen ? LISTENING_IDLE_MS : POLLING_IDLE_MS);
   const loop = new EngineLoop(engine, clock, { idleMs, listen, log: (l) => options.log(`relais worker: ${l}`) });

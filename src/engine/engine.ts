@@ -612,8 +612,11 @@ export class Engine {
       const chunk = messages.slice(i, i + this.batchSize);
       const results = await this.transport.send(chunk);
       await this.store.transaction(async () => {
-        const ok = results.filter((r) => r.ok).map((r) => r.id);
-        if (ok.length) await this.store.markSent(ok, now, this.transport.deliversOnSend);
+        const ok = results.filter((r) => r.ok);
+        const delivered = ok.filter((r) => r.delivered ?? this.transport.deliversOnSend).map((r) => r.id);
+        const notYet = ok.filter((r) => !(r.delivered ?? this.transport.deliversOnSend)).map((r) => r.id);
+        if (delivered.length) await this.store.markSent(delivered, now, true);
+        if (notYet.length) await this.store.markSent(notYet, now, false);
         for (const r of results) if (!r.ok) await this.store.markFailed(r.id, r.error ?? "failed");
       });
     }

@@ -7,6 +7,8 @@ export interface SendResult {
   /** For a failure: permanent ones are not retried. */
   permanent?: boolean;
   error?: string;
+  /** Whether this message counts as delivered on hand-over; default: the transport's `deliversOnSend`. */
+  delivered?: boolean;
 }
 
 /**

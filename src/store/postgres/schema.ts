@@ -1,3 +1,7 @@
+import { channelsDdl } from "../../channels/sms/schema.js";
+import { emailDdl } from "../../channels/email/schema.js";
+import { exportsDdl } from "../../exports/schema.js";
+import { trackingDdl } from "../../tracking/schema.js";
 import { directoryDdl } from "../directory/schema.js";
 
 /**
@@ -211,4 +215,8 @@ export const PG_MIGRATIONS: string[] = [
   -- An import's last sign of life: one whose process died is marked failed (CsvImports.failAbandoned).
   ALTER TABLE imports ADD COLUMN heartbeat_at BIGINT;
   `,
+  emailDdl("postgres"),
+  trackingDdl("postgres"),
+  exportsDdl("postgres"),
+  channelsDdl("postgres"),
 ];
