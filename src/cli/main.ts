@@ -7,7 +7,7 @@ import { openStore, storeSettingsFromEnv } from "../store/open-store.js";
 import { runWorker } from "./worker.js";
 import { runServe } from "./serve.js";
 import { runImport } from "./import.js";
-import { ConfigError } from "../server/config.js";
+import { ConfigError, loadServeConfig, serverSecret } from "../server/config.js";
 
 /** Reads and parses a JSON file; bad input exits 2 with a message that names the place. */
 function readJson(file: string): unknown {
@@ -114,7 +114,9 @@ program
   .option("--idle <ms>", "longest sleep between two ticks (default 5000 on PostgreSQL, where LISTEN/NOTIFY wakes workers, else 1000)")
   .action(async (opts: { idle?: string }) => {
     try {
-      await runWorker(storeSettingsFromEnv(), { idleMs: opts.idle === undefined ? undefined : Number(opts.idle), baseUrl: process.env.RELAIS_BASE_URL, log: (line) => process.stderr.write(`${line}\n`) });
+      // The same key as the API servers (RELAIS_SECRET, or <dataDir>/secret.key): the links a worker signs, they verify.
+      const secret = serverSecret(loadServeConfig(process.env));
+      await runWorker(storeSettingsFromEnv(), { idleMs: opts.idle === undefined ? undefined : Number(opts.idle), baseUrl: process.env.RELAIS_BASE_URL, secret, log: (line) => process.stderr.write(`${line}\n`) });
     } catch (e) {
       fail(e);
     }

@@ -1,3 +1,4 @@
+import { LinkSigner } from "../channels/links.js";
 import { buildTransports } from "../channels/transports.js";
 import { SystemClock } from "../engine/clock.js";
 import { Engine } from "../engine/engine.js";
@@ -26,7 +27,7 @@ export async function runServe(overrides: Partial<ServeConfig> = {}): Promise<vo
   const metrics = new Metrics();
   const secret = serverSecret(config);
   const transport = buildTransports({ env: process.env, store, secret, log: (l) => process.stderr.write(`${l}\n`) });
-  const engine = new Engine({ store, clock, transport, baseUrl, onBatch: metrics.onBatch });
+  const engine = new Engine({ store, clock, transport, links: new LinkSigner(secret, baseUrl), onBatch: metrics.onBatch });
   let loop: EngineLoop | undefined;
   const ctx = createContext({ store, clock, engine, secret, baseUrl, wake: () => loop?.wake(), metrics, metricsToken: config.metricsToken });
   const app = await buildApp(ctx, { logger: config.logLevel === "silent" ? false : { level: config.logLevel } });

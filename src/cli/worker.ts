@@ -1,3 +1,4 @@
+import { LinkSigner } from "../channels/links.js";
 import { buildTransports } from "../channels/transports.js";
 import { SystemClock } from "../engine/clock.js";
 import { Engine } from "../engine/engine.js";
@@ -16,6 +17,8 @@ export interface WorkerOptions {
   idleMs?: number;
   /** Public URL of the API servers, for the links in messages (RELAIS_BASE_URL; default http://127.0.0.1:3000). */
   baseUrl?: string;
+  /** The server key (signs the links in messages); see serverSecret. */
+  secret: Buffer;
   log: (line: string) => void;
 }
 
@@ -27,8 +30,9 @@ export async function runWorker(settings: StoreSettings, options: WorkerOptions)
   const { store, description } = openStore(settings);
   await store.migrate();
   const clock = new SystemClock();
-  const transport = buildTransports({ env: process.env, store, log: options.log });
-  const engine = new Engine({ store, clock, transport, baseUrl: options.baseUrl });
+  const transport = buildTransports({ env: process.env, store, secret: options.secret, log: options.log });
+  const links = new LinkSigner(options.secret, options.baseUrl ?? "http://127.0.0.1:3000");
+  const engine = new Engine({ store, clock, transport, links });
   const listen = store.subscribeWake !== undefined;
   const idleMs = options.idleMs ?? (listen ? LISTENING_IDLE_MS : POLLING_IDLE_MS);
   const loop = new EngineLoop(engine, clock, { idleMs, listen, log: (l) => options.log(`relais worker: ${l}`) });

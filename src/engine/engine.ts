@@ -13,6 +13,7 @@ import { autoWinner } from "./ax-winner.js";
 import { dueOccurrences, nextScheduled } from "./schedules.js";
 import { addDuration } from "./time.js";
 import type { Transport } from "./transport.js";
+import { unsignedLinks, type MessageLinks } from "./links.js";
 
 export interface EngineOptions {
   store: Store;
@@ -20,8 +21,10 @@ export interface EngineOptions {
   transport: Transport;
   /** Tokens claimed per batch (set elements take every due token at once). */
   batchSize?: number;
-  /** Public base URL for unsubscribe and view-online links. */
+  /** Public base URL for unsubscribe and view-online links (when `links` is not given). */
   baseUrl?: string;
+  /** Signs the tracked links of messages (the server's key); default: unkeyed links on `baseUrl`. */
+  links?: MessageLinks;
   /** Called after each batch with the element and how many tokens it moved (progress, metrics). */
   onBatch?: (element: string, count: number) => void;
 }
@@ -57,6 +60,7 @@ export class Engine {
   private readonly transport: Transport;
   private readonly batchSize: number;
   private readonly baseUrl: string;
+  private readonly links: MessageLinks;
   private readonly renderer = new TemplateRenderer();
   private readonly loaded = new Map<string, Loaded>();
   private readonly onBatch?: (element: string, count: number) => void;
@@ -66,7 +70,8 @@ export class Engine {
     this.clock = options.clock;
     this.transport = options.transport;
     this.batchSize = options.batchSize ?? 5000;
-    this.baseUrl = options.baseUrl ?? "http://127.0.0.1:3000";
+    this.baseUrl = options.links?.baseUrl ?? options.baseUrl ?? "http://127.0.0.1:3000";
+    this.links = options.links ?? unsignedLinks(this.baseUrl);
     this.onBatch = options.onBatch;
   }
 
@@ -536,7 +541,7 @@ export class Engine {
         for (const m of messages) ready.push(m);
       },
       store: this.store, projectId: c.record.projectId, project: c.project, campaign: c.record, compiled: c.compiled,
-      element: el, now, renderer: this.renderer, baseUrl: this.baseUrl, ruleEnv: { ...c.env, now },
+      element: el, now, renderer: this.renderer, baseUrl: this.baseUrl, links: this.links, ruleEnv: { ...c.env, now },
       contacts: async (tokens: Token[], options?: { tables?: boolean }) => {
         const missing = tokens.filter((t) => {
           const known = cache.get(t.contactPk);

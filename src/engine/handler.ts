@@ -1,3 +1,4 @@
+import type { MessageLinks } from "./links.js";
 import type { ContactRecord, MessageRecord, Store, Token, CampaignRecord } from "../store/store.js";
 import type { ProjectConfig, RuleEnv } from "../model/index.js";
 import type { CompiledCampaign, CompiledElement } from "./compiled-campaign.js";
@@ -14,6 +15,8 @@ export interface BatchContext {
   now: number;
   renderer: TemplateRenderer;
   baseUrl: string;
+  /** Signs the message links (unsubscribe, view online, and the tracking of opens and clicks). */
+  links: MessageLinks;
   ruleEnv: RuleEnv;
   /**
    * Messages written to the outbox by this batch and due now: the engine hands them to the

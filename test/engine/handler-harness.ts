@@ -1,3 +1,4 @@
+import { unsignedLinks } from "../../src/engine/links.js";
 import { CompiledCampaign } from "../../src/engine/compiled-campaign.js";
 import type { BatchContext, Decision } from "../../src/engine/handler.js";
 import { handlerFor } from "../../src/engine/handlers/index.js";
@@ -83,7 +84,7 @@ export class HandlerHarness {
     };
     return {
       store: this.store, projectId: PROJECT_ID, project: this.project, campaign: this.campaign, compiled: this.compiled,
-      element: el, now, renderer: this.renderer, baseUrl: "http://relais.test", ruleEnv,
+      element: el, now, renderer: this.renderer, baseUrl: "http://relais.test", links: unsignedLinks("http://relais.test"), ruleEnv,
       contacts: (tokens, options) => this.store.getContacts(tokens.map((t) => t.contactPk), options),
       // Messages stay queued in the outbox: these tests read the store, not a transport.
       handOver: () => undefined,

@@ -24,15 +24,15 @@ export async function templateContexts(tokens: Token[], contacts: Map<number, Co
   return (t: Token, extra: Record<string, unknown> = {}) => {
     const c = contacts.get(t.contactPk);
     const j = journeys.get(t.journey);
-    const key = `${t.journey}-${ctx.element.id}-${t.hop}`;
+    const key = { journey: t.journey, element: ctx.element.id, hop: t.hop };
     return {
       contact: { id: t.contactId, ...(c?.fields ?? {}) },
       trigger: { data: j?.triggerData ?? {} },
       promo: { code: j?.promoCode ?? "" },
       campaign: { name: ctx.campaign.doc.name, id: ctx.campaign.id },
       run: { date: runDate(j?.enteredAt ?? t.enteredAt) },
-      unsubscribe_url: `${ctx.baseUrl}/u/${key}`,
-      view_online_url: `${ctx.baseUrl}/v/${key}`,
+      unsubscribe_url: ctx.links.url("unsubscribe", key),
+      view_online_url: ctx.links.url("view", key),
       ...extra,
     };
   };

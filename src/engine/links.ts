@@ -1,0 +1,38 @@
+/** What a tracked link does. */
+export type LinkKind = "open" | "click" | "unsubscribe" | "view";
+
+/** The message a link is about: its natural key in the outbox, known before the message row exists. */
+export interface MessageKey {
+  journey: number;
+  element: string;
+  hop: number;
+}
+
+/**
+ * Builds the links a message carries (unsubscribe, view online, open pixel, click redirects).
+ * The server's implementation signs them (src/channels/links.ts); the engine only asks for URLs.
+ */
+export interface MessageLinks {
+  readonly baseUrl: string;
+  url(kind: LinkKind, key: MessageKey, target?: string): string;
+}
+
+const PATHS: Record<LinkKind, string> = { open: "/t/o/", click: "/t/c/", unsubscribe: "/u/", view: "/v/" };
+
+/**
+ * Unsigned links, for simulations: well formed, but the tracking endpoints refuse them (a live
+ * engine is always given the server's signer).
+ */
+export function unsignedLinks(baseUrl: string): MessageLinks {
+  const base = baseUrl.replace(/\/+$/, "");
+  return {
+    baseUrl,
+    url(kind, key, target) {
+      const t = `${key.journey}:${key.element}:${key.hop}`;
+      const encoded = encodeURIComponent(t);
+      if (kind === "open") return `${base}${PATHS.open}${encoded}.gif`;
+      if (kind === "click") return `${base}${PATHS.click}${encoded}?u=${encodeURIComponent(target ?? "")}`;
+      return `${base}${PATHS[kind]}${encoded}`;
+    },
+  };
+}

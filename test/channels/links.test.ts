@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { LinkSigner } from "../../src/channels/links.js";
+
+describe("signed message links", () => {
+  const signer = new LinkSigner(Buffer.alloc(32, 1), "https://relais.example.com/");
+  const key = { journey: 42, element: "a-1:x", hop: 3 };
+  const tokenOf = (url: string) => new URL(url).pathname.split("/").pop()!;
+
+  it("round-trips the message key of every kind of link, on the public base URL", () => {
+    for (const kind of ["open", "unsubscribe", "view"] as const) {
+      const url = signer.url(kind, key);
+      expect(url.startsWith("https://relais.example.com/")).toBe(true);
+      expect(signer.verify(kind, tokenOf(url))).toEqual(key);
+    }
+    const click = new URL(signer.url("click", key, "https://shop.example.com/p?a=1&b=2"));
+    expect(click.searchParams.get("u")).toBe("https://shop.example.com/p?a=1&b=2");
+    expect(signer.verify("click", tokenOf(click.href), "https://shop.example.com/p?a=1&b=2")).toEqual(key);
+  });
+
+  it("refuses a tampered target, another kind's token, another server's key and garbage", () => {
+    const click = new URL(signer.url("click", key, "https://shop.example.com/"));
+    expect(signer.verify("click", tokenOf(click.href), "https://evil.example.net/")).toBeUndefined();
+    expect(signer.verify("open", tokenOf(signer.url("unsubscribe", key)))).toBeUndefined();
+    const other = new LinkSigner(Buffer.alloc(32, 2), "https://relais.example.com");
+    expect(other.verify("unsubscribe", tokenOf(signer.url("unsubscribe", key)))).toBeUndefined();
+    const [t, s] = tokenOf(signer.url("view", key)).split(".");
+    const forged = Buffer.from("43:a-1:x:3").toString("base64url");
+    expect(signer.verify("view", `${forged}.${s}`)).toBeUndefined();
+    expect(signer.verify("view", `${t}.${s.slice(0, -1)}A`.replace(/AA$/, "AB"))).toBeUndefined();
+    for (const junk of ["", ".", "abc", "a.b.c.d", "%00.xx"]) expect(signer.verify("view", junk)).toBeUndefined();
+  });
+});
