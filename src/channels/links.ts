@@ -24,7 +24,7 @@ export class LinkSigner implements MessageLinks {
   }
 
 
-  token(kind: LinkKind, key: MessageKey, url?: string): string {
+  token(kind: LinkKind | "bounce", key: MessageKey, url?: string): string {
     const t = Buffer.from(`${key.journey}:${key.element}:${key.hop}`).toString("base64url");
     return `${t}.${this.sign(kind, t, url)}`;
   }
@@ -38,7 +38,7 @@ export class LinkSigner implements MessageLinks {
   }
 
   /** The message key a token names, or undefined when it is malformed or its signature does not match. */
-  verify(kind: LinkKind, token: string, url?: string): MessageKey | undefined {
+  verify(kind: LinkKind | "bounce", token: string, url?: string): MessageKey | undefined {
     const m = /^([A-Za-z0-9_-]{1,400})\.([A-Za-z0-9_-]{22})(?:\.gif)?$/.exec(token);
     if (!m) return undefined;
     const expected = Buffer.from(this.sign(kind, m[1], url));
@@ -49,9 +49,29 @@ export class LinkSigner implements MessageLinks {
     return { journey: Number(parts[1]), element: parts[2], hop: Number(parts[3]) };
   }
 
-  private sign(kind: LinkKind, t: string, url?: string): string {
+  private sign(kind: LinkKind | "bounce", t: string, url?: string): string {
     const h = createHmac("sha256", this.key).update(kind).update("\0").update(t);
     if (kind === "click") h.update("\0").update(url ?? "");
     return h.digest().subarray(0, 16).toString("base64url");
+  }
+
+  /**
+   * The Message-ID of an email: `<m.<t>.<s>@domain>`, signed like a link, so a bounce or a
+   * complaint quoting it finds its message without a lookup table, and a forged one finds nothing.
+   */
+  messageId(key: MessageKey, domain: string): string {
+    return `<m.${this.token("bounce", key)}@${domain}>`;
+  }
+
+  /** The VERP envelope sender (Return-Path) of an email: `<local>+<t>.<s>@domain`; bounces come back to it. */
+  verp(key: MessageKey, local: string, domain: string): string {
+    return `${local}+${this.token("bounce", key)}@${domain}`;
+  }
+
+  /** The message a Message-ID (with or without angle brackets) or a VERP address names; undefined when not ours or forged. */
+  parseBounceAddress(value: string): MessageKey | undefined {
+    const v = value.trim().replace(/^<|>$/g, "");
+    const m = /^(?:m\.|[^+@\s]+\+)([A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22})@[^@\s]+$/.exec(v);
+    return m ? this.verify("bounce", m[1]) : undefined;
   }
 }

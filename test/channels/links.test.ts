@@ -29,4 +29,18 @@ describe("signed message links", () => {
     expect(signer.verify("view", `${t}.${s.slice(0, -1)}A`.replace(/AA$/, "AB"))).toBeUndefined();
     for (const junk of ["", ".", "abc", "a.b.c.d", "%00.xx"]) expect(signer.verify("view", junk)).toBeUndefined();
   });
+
+  it("signs Message-IDs and VERP return paths, and reads the message back from either", () => {
+    const id = signer.messageId(key, "mail.example.com");
+    expect(id).toMatch(/^<m\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}@mail\.example\.com>$/);
+    expect(signer.parseBounceAddress(id)).toEqual(key);
+    const verp = signer.verp(key, "bounces", "mail.example.com");
+    expect(verp.startsWith("bounces+")).toBe(true);
+    expect(signer.parseBounceAddress(verp)).toEqual(key);
+    expect(signer.parseBounceAddress(verp.replace("bounces+", "x+").replace(/.@/, "A@"))).toBeUndefined();
+    expect(signer.parseBounceAddress("<random-id@gmail.com>")).toBeUndefined();
+    // A link token is not a bounce token.
+    const view = new URL(signer.url("view", key)).pathname.split("/").pop()!;
+    expect(signer.parseBounceAddress(`bounces+${view}@mail.example.com`)).toBeUndefined();
+  });
 });
