@@ -55,6 +55,9 @@ function bearer(request: FastifyRequest): string | undefined {
  */
 export function registerAuth(app: FastifyInstance): void {
   app.addHook("onRequest", async (request) => {
+    // No route matched: the not-found handler answers (a 404 problem, or the web app's page);
+    // there is nothing to protect, and a 401 would wrongly suggest the URL exists.
+    if (request.routeOptions.url === undefined) return;
     const auth = request.routeOptions.config?.auth ?? {};
     if (auth.public) return;
     const { accounts, clock } = app.relais;

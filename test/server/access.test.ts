@@ -73,6 +73,17 @@ for (const { name } of SERVER_STORES) {
       expect((await s.call("GET", "/api/v1/projects", cookie)).json().projects).toHaveLength(0);
     });
 
+    it("answers 404, not 401, for a URL that names no route, with or without credentials", async () => {
+      s = await testServer(name);
+      for (const headers of [{}, { cookie: s.adminCookie }]) {
+        const res = await s.call("GET", "/api/v1/no-such-thing", headers);
+        expect(res.statusCode).toBe(404);
+        expect(res.json().code).toBe("not_found");
+      }
+      // A real route still needs credentials.
+      expect((await s.call("GET", "/api/v1/projects", {})).statusCode).toBe(401);
+    });
+
     it("serves the OpenAPI document without credentials", async () => {
       s = await testServer(name);
       const r = await s.call("GET", "/docs/json", {});
