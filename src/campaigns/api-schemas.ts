@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { CampaignDocument, ERROR_CODES, WARNING_CODES, type Finding } from "../model/index.js";
+import { CampaignDocument, ERROR_CODES, WARNING_CODES } from "../model/index.js";
+import { TEMPLATE_CODES } from "../channels/email/render-check.js";
+import type { CampaignFinding } from "./findings.js";
 import type { CampaignRecord } from "../store/store.js";
 import { PortableDocument } from "./document.js";
 
@@ -18,9 +20,12 @@ export const Seed = z.number().int().min(0).max(2 ** 31 - 1).describe("seed of t
 export const Status = z.enum(["draft", "active", "paused", "stopped"]);
 
 export const FindingOut = z.object({
-  code: z.enum([...ERROR_CODES, ...WARNING_CODES]),
+  code: z.enum([...ERROR_CODES, ...WARNING_CODES, ...TEMPLATE_CODES]),
   element: z.string().optional(),
   path: z.string().optional(),
+  field: z.string().optional().describe("template findings: the message part (subject, html, mjml, text, preheader, from, replyTo)"),
+  line: z.number().optional().describe("template findings: the line in that part (1-based)"),
+  column: z.number().optional().describe("template findings: the column in that line (1-based)"),
   message: z.string(),
   messages: z.object({ fr: z.string(), en: z.string() }),
 });
@@ -57,7 +62,7 @@ export const ActionOut = {
 };
 
 /** A campaign as the API shows it. */
-export function campaignOut(record: CampaignRecord, version: number | null, findings: Finding[]): CampaignOut {
+export function campaignOut(record: CampaignRecord, version: number | null, findings: CampaignFinding[]): CampaignOut {
   return {
     id: record.id, name: record.doc.name, status: record.status, activatedAt: record.activatedAt, pausedAt: record.pausedAt,
     version, seed: record.seed, document: record.doc, valid: !findings.some((f) => f.code.startsWith("E_")), findings,

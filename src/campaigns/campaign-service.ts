@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { hasErrors, validateCampaign, type CampaignDocument, type Finding, type Lang, type ProjectConfig } from "../model/index.js";
+import type { CampaignDocument, Lang, ProjectConfig } from "../model/index.js";
 import type { ServerContext } from "../server/context.js";
 import { ApiError, notFound } from "../server/errors.js";
 import type { CampaignRecord } from "../store/store.js";
 import { campaignDocument, type DocumentInput, type PortableDocument } from "./document.js";
+import { campaignFindings, hasErrorFindings, type CampaignFinding } from "./findings.js";
 import { refusal, type LifecycleAction } from "./lifecycle.js";
 import { CampaignVersions } from "./versions.js";
 
@@ -11,7 +12,7 @@ import { CampaignVersions } from "./versions.js";
 export const invalidTransition = (message: string): ApiError => new ApiError(409, "invalid_transition", message);
 
 /** A campaign whose findings include errors cannot run: 422 with every finding. */
-export function invalidCampaign(findings: Finding[], what: string): ApiError {
+export function invalidCampaign(findings: CampaignFinding[], what: string): ApiError {
   const errors = findings.filter((f) => f.code.startsWith("E_"));
   return new ApiError(422, "invalid_campaign",
     `${what}: the campaign has ${errors.length} error${errors.length > 1 ? "s" : ""} (${errors.map((f) => f.element ? `${f.element}: ${f.code}` : f.code).join(", ")})`,
@@ -102,8 +103,8 @@ export async function changeStatus(
     if (why) throw invalidTransition(why);
     switch (action) {
       case "activate": {
-        const findings = validateCampaign(record.doc, await projectConfig(ctx, projectId), { lang: options.lang });
-        if (hasErrors(findings)) throw invalidCampaign(findings, "cannot activate");
+        const findings = await campaignFindings(record.doc, await projectConfig(ctx, projectId), options.lang ?? "fr");
+        if (hasErrorFindings(findings)) throw invalidCampaign(findings, "cannot activate");
         await ctx.engine.activate(campaignId, at);
         await new CampaignVersions(ctx.db).record(campaignId, record.doc, at);
         return;

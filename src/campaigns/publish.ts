@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { elementDef, hasErrors, OUTCOMES, validateCampaign, type CampaignDocument, type Finding, type Lang } from "../model/index.js";
+import { elementDef, OUTCOMES, type CampaignDocument, type Lang } from "../model/index.js";
+import { campaignFindings, hasErrorFindings, type CampaignFinding } from "./findings.js";
 import type { ServerContext } from "../server/context.js";
 import { ApiError, badRequest, type ProblemDetail } from "../server/errors.js";
 import type { CampaignRecord, CampaignState } from "../store/store.js";
@@ -28,7 +29,7 @@ export interface Published {
   version: number;
   /** What each migration did. */
   migrated: { element: string; to: string; contacts: number }[];
-  findings: Finding[];
+  findings: CampaignFinding[];
 }
 
 const END_PREFIX = "end:";
@@ -111,8 +112,8 @@ function migrationOrder(stranded: StrandedElement[], migrations: Record<string, 
 export async function publishVersion(
   ctx: ServerContext, projectId: string, campaignId: string, next: CampaignDocument, migrations: Record<string, string>, lang: Lang,
 ): Promise<Published> {
-  const findings = validateCampaign(next, await projectConfig(ctx, projectId), { lang });
-  if (hasErrors(findings)) throw invalidCampaign(findings, "cannot publish this version");
+  const findings = await campaignFindings(next, await projectConfig(ctx, projectId), lang);
+  if (hasErrorFindings(findings)) throw invalidCampaign(findings, "cannot publish this version");
   checkTargets(migrations, next);
   const versions = new CampaignVersions(ctx.db);
   const at = ctx.clock.now();

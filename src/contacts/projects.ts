@@ -4,7 +4,12 @@ import type { DirectoryDb } from "../store/directory/directory-db.js";
 import type { Store } from "../store/store.js";
 
 /** A project's sender of email, used when a send element names none. */
-export const Sender = z.strictObject({ name: z.string().max(200).optional(), email: z.email() });
+export const Sender = z.strictObject({
+  name: z.string().max(200).optional(),
+  email: z.email(),
+  /** Where replies go when a message names no reply-to (default: the sender). */
+  replyTo: z.email().optional(),
+});
 export type Sender = z.infer<typeof Sender>;
 
 /** A project as the API shows it: its details and the configuration campaigns refer to. */

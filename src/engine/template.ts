@@ -2,7 +2,7 @@ import { Liquid, type Template } from "liquidjs";
 
 /** Liquid rendering with parsed templates cached by source text. */
 export class TemplateRenderer {
-  private readonly liquid = new Liquid({ strictFilters: false, strictVariables: false, cache: false });
+  private readonly liquid = new Liquid({ strictFilters: false, strictVariables: false, cache: false, templates: {}, relativeReference: false });
   private readonly cache = new Map<string, Template[]>();
 
   /** True when the text holds Liquid markup at all (plain text is returned as is, fast). */

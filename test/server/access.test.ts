@@ -75,7 +75,7 @@ for (const { name } of SERVER_STORES) {
 
     it("answers 404, not 401, for a URL that names no route, with or without credentials", async () => {
       s = await testServer(name);
-      for (const headers of [{}, { cookie: s.adminCookie }]) {
+      for (const headers of [{}, { cookie: s.adminCookie }] as Record<string, string>[]) {
         const res = await s.call("GET", "/api/v1/no-such-thing", headers);
         expect(res.statusCode).toBe(404);
         expect(res.json().code).toBe("not_found");

@@ -5,6 +5,8 @@ import { normalizeAddress } from "../../model/addresses.js";
 import type { BatchContext, Decision, Handler } from "../handler.js";
 import { TemplateRenderer } from "../template.js";
 import { localDate, localHour, nextHourStart } from "../time.js";
+import { prepareEmail, TemplateError } from "../../channels/email/render.js";
+import { projectSenderDefaults } from "../../channels/email/render-sender.js";
 
 const next = (tokens: Token[]): Decision[] => tokens.map((token) => ({ token, exit: "next" }));
 
@@ -28,7 +30,8 @@ export async function templateContexts(tokens: Token[], contacts: Map<number, Co
     return {
       contact: { id: t.contactId, ...(c?.fields ?? {}) },
       trigger: { data: j?.triggerData ?? {} },
-      promo: { code: j?.promoCode ?? "" },
+      // null, not "", without a code: `{% if promo.code %}` is then false (an empty string is truthy in Liquid).
+      promo: { code: j?.promoCode ?? null },
       campaign: { name: ctx.campaign.doc.name, id: ctx.campaign.id },
       run: { date: runDate(j?.enteredAt ?? t.enteredAt) },
       unsubscribe_url: ctx.links.url("unsubscribe", key),
@@ -104,6 +107,10 @@ function send(channel: Channel): Handler {
     const context = await templateContexts(tokens, contacts, ctx);
     const optimized = channel === "email" && p.optimizedSendTime === true && p.requestApproval !== true;
     const hours = optimized ? await bestHours(tokens, contacts, ctx) : undefined;
+    // Email content: templates compiled once per version (cached), rendered per contact below.
+    const email = channel === "email" ? await prepareEmail(p.message ?? {}) : undefined;
+    const senders = channel === "email" && email?.email ? await projectSenderDefaults(ctx.store, ctx.projectId) : undefined;
+    const templateErrors: { contact: string; error: string }[] = [];
     const messages: MessageInput[] = [];
     for (const t of tokens) {
       const c = contacts.get(t.contactPk);
@@ -121,15 +128,18 @@ function send(channel: Channel): Handler {
         payload[key] = TemplateRenderer.isTemplate(text) ? ctx.renderer.render(text, (vars ??= context(t))) : text;
       };
       if (channel === "email") {
-        const m = p.message;
-        payload.to = c!.fields[emailField!];
-        put("subject", m.subject);
-        put("html", m.html);
-        put("mjml", m.mjml);
-        put("text", m.text);
-        put("preheader", m.preheader);
-        put("from", m.from);
-        put("replyTo", m.replyTo);
+        // A template that cannot be rendered skips the send (reason templateError): never a crashed batch.
+        try {
+          if (!email?.email) throw new TemplateError(email?.problems ?? []);
+          Object.assign(payload, email.email.render(email.email.personalized ? (vars ??= context(t)) : {}, {
+            to: String(c!.fields[emailField!]), links: ctx.links, key: { journey: t.journey, element: ctx.element.id, hop: t.hop }, defaults: senders,
+          }));
+        } catch (e) {
+          if (!(e instanceof TemplateError)) throw e;
+          templateErrors.push({ contact: t.contactId, error: e.message });
+          messages.push({ ...base, status: "skipped", reason: "templateError", payload: { error: e.message } });
+          continue;
+        }
       } else if (channel === "sms") {
         payload.to = normalizeAddress(c!.fields[addressField(ctx.project, "phone")!], "phone");
         put("text", p.message.text);
@@ -147,6 +157,9 @@ function send(channel: Channel): Handler {
         sendAfter: hour ? nextHourStart(ctx.now, hour.hour, hour.zone) : undefined,
         payload,
       });
+    }
+    if (templateErrors.length) {
+      await ctx.store.notice(ctx.campaign.id, ctx.element.id, ctx.now, "TEMPLATE_ERROR", { contacts: templateErrors.map((x) => x.contact).sort(), error: templateErrors[0].error });
     }
     const ids = await ctx.store.insertMessages(ctx.projectId, ctx.campaign.id, messages);
     const now: MessageRecord[] = [];

@@ -7,13 +7,14 @@ import {
   changeStatus, createDraft, deleteDraft, loadCampaign, projectConfig, changeCampaign, updateDraft, invalidTransition,
 } from "../../campaigns/campaign-service.js";
 import { campaignDocument, DocumentInput, ExportFile, exportFileName, portable } from "../../campaigns/document.js";
+import { campaignFindings } from "../../campaigns/findings.js";
 import { findingsLang } from "../../campaigns/lang.js";
 import { isLive } from "../../campaigns/lifecycle.js";
 import { Migrations, publishVersion } from "../../campaigns/publish.js";
 import { CampaignVersions } from "../../campaigns/versions.js";
 import { coerceField } from "../../contacts/field-values.js";
 import { uniqueKeyField } from "../../contacts/projects.js";
-import { validateCampaign, type Lang } from "../../model/index.js";
+import type { Lang } from "../../model/index.js";
 import type { CampaignRecord } from "../../store/store.js";
 import type { ServerContext } from "../context.js";
 import { ApiError, badRequest, notFound } from "../errors.js";
@@ -29,7 +30,7 @@ const lang = (request: FastifyRequest, query: { lang?: Lang }) => findingsLang(q
 /** A campaign with its latest version and its findings in the caller's language. */
 async function present(ctx: ServerContext, record: CampaignRecord, language: Lang, version?: number | null) {
   const v = version !== undefined ? version : ((await new CampaignVersions(ctx.db).latest([record.id])).get(record.id) ?? null);
-  return campaignOut(record, v, validateCampaign(record.doc, await projectConfig(ctx, record.projectId), { lang: language }));
+  return campaignOut(record, v, await campaignFindings(record.doc, await projectConfig(ctx, record.projectId), language));
 }
 
 /** The element `elementId` of the campaign's live document, which must be one of `types`. */

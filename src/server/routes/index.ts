@@ -1,7 +1,9 @@
 import access from "./access.js";
+import approvals from "./approvals.js";
 import auth from "./auth.js";
 import campaigns from "./campaigns.js";
 import contacts from "./contacts.js";
+import emailPreview from "./email-preview.js";
 import health from "./health.js";
 import imports from "./imports.js";
 import metrics from "./metrics.js";
@@ -12,4 +14,4 @@ import templates from "./templates.js";
 import type { RoutePlugin } from "./route-plugin.js";
 
 /** Every resource plugin, in mount order. */
-export const ROUTES: RoutePlugin[] = [health, auth, projects, access, projectConfig, contacts, imports, campaigns, templates, reports, metrics];
+export const ROUTES: RoutePlugin[] = [health, auth, projects, access, projectConfig, contacts, imports, campaigns, templates, reports, metrics, emailPreview, approvals];

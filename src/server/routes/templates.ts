@@ -2,9 +2,9 @@ import { z } from "zod";
 import { CampaignOut, campaignOut, LangQuery, Seed, TemplateOut, TemplateParams } from "../../campaigns/api-schemas.js";
 import { createDraft, projectConfig } from "../../campaigns/campaign-service.js";
 import { DocumentInput, portable } from "../../campaigns/document.js";
+import { campaignFindings } from "../../campaigns/findings.js";
 import { findingsLang } from "../../campaigns/lang.js";
 import { Templates } from "../../campaigns/templates.js";
-import { validateCampaign } from "../../model/index.js";
 import { notFound } from "../errors.js";
 import { Ok, ProjectParams } from "../schemas.js";
 import { routes } from "./route-plugin.js";
@@ -77,6 +77,6 @@ export default routes(async (app) => {
     const record = await createDraft(ctx, projectId, t.document, request.body?.seed ?? 0, name);
     const lang = findingsLang(request.query.lang, request.headers["accept-language"]);
     reply.code(201);
-    return campaignOut(record, null, validateCampaign(record.doc, await projectConfig(ctx, projectId), { lang }));
+    return campaignOut(record, null, await campaignFindings(record.doc, await projectConfig(ctx, projectId), lang));
   });
 });
