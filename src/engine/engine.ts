@@ -353,18 +353,41 @@ export class Engine {
     if (!contact) return false;
     const message = await this.store.latestSentMessage(campaignId, element, contact.pk);
     if (!message) return false;
+    await this.applyMessageEvent(c.record.projectId, message, type, extra, at);
+    return true;
+  }
+
+  /**
+   * An event about one message, known by its natural key (tracked links, bounces, complaints):
+   * recorded once per message (every click is kept), a click implies an open, and its effects on
+   * the contact apply. Returns the message, or undefined when there is none or it was never sent.
+   */
+  async messageEventByKey(key: { journey: number; element: string; hop: number }, type: MessageEventType,
+    extra: { url?: string; hard?: boolean; communicationType?: string } = {}, at = this.clock.now()): Promise<MessageRecord | undefined> {
+    return this.store.transaction(async () => {
+      const message = await this.store.messageByKey(key.journey, key.element, key.hop);
+      if (!message || message.sentAt === null) return undefined;
+      const projectId = (await this.load(message.campaignId)).record.projectId;
+      if (type === "clicked" && message.openedAt === null) await this.applyMessageEvent(projectId, message, "opened", {}, at);
+      const first = { opened: message.openedAt, clicked: message.clickedAt, delivered: message.deliveredAt, bounced: message.bouncedAt, complained: message.complainedAt, unsubscribed: message.unsubscribedAt }[type] === null;
+      if (first || type === "clicked") await this.applyMessageEvent(projectId, message, type, extra, at, first);
+      return message;
+    });
+  }
+
+  private async applyMessageEvent(projectId: string, message: MessageRecord, type: MessageEventType,
+    extra: { url?: string; hard?: boolean; communicationType?: string }, at: number, first = true): Promise<void> {
     await this.store.transaction(async () => {
       await this.store.recordMessageEvent(message.id, type, at, extra);
-      const pid = c.record.projectId;
-      if (type === "opened" || type === "clicked") await this.store.addInteraction(pid, contact.pk, type, at, message.id);
-      if (type === "bounced" && extra.hard && typeof message.payload.to === "string") await this.store.markBounced(pid, message.payload.to.trim().toLowerCase(), at);
+      if ((type === "opened" || type === "clicked") && first) await this.store.addInteraction(projectId, message.contactPk, type, at, message.id);
+      if (type === "bounced" && extra.hard && typeof message.payload.to === "string") await this.store.markBounced(projectId, message.payload.to.trim().toLowerCase(), at);
       if (type === "unsubscribed" || type === "complained") {
         const commType = (type === "unsubscribed" ? extra.communicationType : undefined) ?? message.communicationType;
-        const fresh = await this.store.findContact(pid, contactId);
-        if (commType && fresh) await this.setSubscription(pid, fresh.pk, fresh.subscriptions, commType, false, at);
+        const fresh = await this.store.getContacts([message.contactPk]);
+        const contact = fresh.get(message.contactPk);
+        if (commType && contact) await this.setSubscription(projectId, contact.pk, contact.subscriptions, commType, false, at);
       }
     });
-    return true;
   }
 
   /** Records many message events in one transaction (provider webhooks and inbound batches); returns which were applied. */

@@ -308,6 +308,8 @@ export interface Store {
   journeyMessages(journeys: number[]): Promise<MessageRecord[]>;
   clicksOf(messageIds: number[]): Promise<{ messageId: number; url: string | null; at: number }[]>;
   latestSentMessage(campaignId: string, element: string, contactPk: number): Promise<MessageRecord | undefined>;
+  /** The message a send element prepared for one passage of a journey (its natural key), with its events. */
+  messageByKey(journey: number, element: string, hop: number): Promise<MessageRecord | undefined>;
   recordMessageEvent(messageId: number, type: MessageEventType, at: number, extra: { url?: string; hard?: boolean; communicationType?: string }): Promise<void>;
   /** Moves the messages of `elements` from one status to another (approval); returns how many. */
   settlePending(campaignId: string, elements: string[], fromStatus: string, toStatus: string, at: number): Promise<number>;

@@ -46,7 +46,7 @@ for (const { name } of SERVER_STORES) {
         to: "ann@example.com", subject: "Bonjour ann", text: "**\n\nBoutique [https://shop.example/]",
         from: '"Boutique" <bonjour@shop.example>', replyTo: "aide@shop.example",
       });
-      expect(ann.payload.html).toMatch(/^<p>\*\*<\/p><a href="http:\/\/127\.0\.0\.1:3000\/t\/c\/[^"]+\?u=https%3A%2F%2Fshop\.example%2F">Boutique<\/a><img src="[^"]+\/t\/o\/[^"]+\.gif"/);
+      expect(ann.payload.html).toMatch(/^<p>\*\*<\/p><a href="http:\/\/relais\.test\/t\/c\/[^"]+\?u=https%3A%2F%2Fshop\.example%2F">Boutique<\/a><img src="[^"]+\/t\/o\/[^"]+\.gif"/);
       expect(ann.payload).not.toHaveProperty("mjml");
       expect(bob).toMatchObject({ contactId: "bob@example.com", status: "skipped", reason: "templateError" });
       expect(String(bob.payload.error)).toContain("memory alloc limit exceeded");

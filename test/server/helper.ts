@@ -1,5 +1,6 @@
 import type { LightMyRequestResponse } from "fastify";
 import { CaptureTransport } from "../../src/channels/capture-transport.js";
+import { LinkSigner } from "../../src/channels/links.js";
 import { VirtualClock } from "../../src/engine/clock.js";
 import { Engine } from "../../src/engine/engine.js";
 import { buildApp, type App } from "../../src/server/app.js";
@@ -23,6 +24,9 @@ export const SERVER_STORES: { name: string; make: () => { store: Store; cleanup:
       }]
     : []),
 ];
+
+/** The public URL the test servers put in messages' links. */
+export const BASE_URL = "http://relais.test";
 
 export const ADMIN = { email: "admin@example.com", password: "correct horse battery" };
 
@@ -48,8 +52,10 @@ export async function testServer(storeName = "sqlite"): Promise<TestServer> {
   await store.migrate();
   const clock = new VirtualClock(Date.parse("2026-12-01T13:00:00Z"));
   const metrics = new Metrics();
-  const engine = new Engine({ store, clock, transport: new CaptureTransport(true), onBatch: metrics.onBatch });
-  const ctx = createContext({ store, clock, engine, secret: Buffer.alloc(32, 7), metrics });
+  // Signed links, with the same key and base URL as the server's tracking endpoints.
+  const secret = Buffer.alloc(32, 7);
+  const engine = new Engine({ store, clock, transport: new CaptureTransport(true), links: new LinkSigner(secret, BASE_URL), onBatch: metrics.onBatch });
+  const ctx = createContext({ store, clock, engine, secret, baseUrl: BASE_URL, metrics });
   await store.transaction(() => ctx.accounts.createUser({ ...ADMIN, isAdmin: true }, clock.now()));
   const app = await buildApp(ctx);
   const call = (method: string, url: string, auth: Record<string, string>, body?: unknown) =>

@@ -66,7 +66,11 @@ for (const { name } of SERVER_STORES) {
     });
 
     // POSTs that only read (a search too large for a query string): a viewer may use them.
-    const READ_ONLY_POSTS = new Set(["/api/v1/projects/{projectId}/contacts/search"]);
+    const READ_ONLY_POSTS = new Set([
+      "/api/v1/projects/{projectId}/contacts/search",
+      "/api/v1/projects/{projectId}/campaigns/{campaignId}/elements/{elementId}/preview",
+      "/api/v1/projects/{projectId}/email-preview",
+    ]);
     const isWrite = (r: { method: string; url: string }) => r.method !== "GET" && !(r.method === "POST" && READ_ONLY_POSTS.has(r.url));
 
     it("answers 403 to a viewer on every write route of its own project", async () => {

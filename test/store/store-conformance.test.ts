@@ -530,6 +530,10 @@ for (const factory of STORES) {
         expect(byElement.get("skip")).toMatchObject({ status: "skipped", reason: "unsubscribed", sentAt: null });
         expect((await store.latestSentMessage(C, "now", j.contactPk))?.id).toBe(first.id);
         expect(await store.latestSentMessage(C, "skip", j.contactPk)).toBeUndefined();
+        const found = await store.messageByKey(first.journey, "now", first.hop);
+        expect(found).toMatchObject({ id: first.id, element: "now", status: "sent", deliveredAt: T0 + 2 * MIN, openedAt: null });
+        expect(await store.messageByKey(first.journey, "nope", first.hop)).toBeUndefined();
+        expect(await store.messageByKey(first.journey + 1000, "now", first.hop)).toBeUndefined();
       });
 
       it("records message events once and keeps every click", async () => {

@@ -11,7 +11,8 @@ import projectConfig from "./project-config.js";
 import projects from "./projects.js";
 import reports from "./reports.js";
 import templates from "./templates.js";
+import tracking from "./tracking.js";
 import type { RoutePlugin } from "./route-plugin.js";
 
 /** Every resource plugin, in mount order. */
-export const ROUTES: RoutePlugin[] = [health, auth, projects, access, projectConfig, contacts, imports, campaigns, templates, reports, metrics, emailPreview, approvals];
+export const ROUTES: RoutePlugin[] = [health, auth, projects, access, projectConfig, contacts, imports, campaigns, templates, reports, metrics, emailPreview, approvals, tracking];

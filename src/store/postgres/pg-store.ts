@@ -760,6 +760,11 @@ export class PgStore implements Store {
       .map((r) => ({ messageId: r.message_id, url: r.url, at: r.at }));
   }
 
+  async messageByKey(journey: number, element: string, hop: number): Promise<MessageRecord | undefined> {
+    const r = await this.one("SELECT * FROM messages WHERE journey_id = $1 AND element = $2 AND hop = $3", [journey, element, hop]);
+    return r ? toMessage(r) : undefined;
+  }
+
   async latestSentMessage(campaignId: string, element: string, contactPk: number): Promise<MessageRecord | undefined> {
     const r = await this.one(
       `SELECT id, campaign_id, journey_id, contact_pk, contact_id, element, hop, channel, comm_type, status, created_at, sent_at, payload

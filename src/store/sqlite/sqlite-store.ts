@@ -542,6 +542,11 @@ export class SqliteStore implements Store {
     return r ? toMessage(r) : undefined;
   }
 
+  async messageByKey(journey: number, element: string, hop: number): Promise<MessageRecord | undefined> {
+    const r = this.s("SELECT * FROM messages WHERE journey_id = ? AND element = ? AND hop = ?").get(journey, element, hop) as Row | undefined;
+    return r ? toMessage(r) : undefined;
+  }
+
   async recordMessageEvent(messageId: number, type: MessageEventType, at: number, extra: { url?: string; hard?: boolean; communicationType?: string }): Promise<void> {
     const col: Record<MessageEventType, string> = {
       delivered: "delivered_at", bounced: "bounced_at", opened: "opened_at", clicked: "clicked_at",
