@@ -30,6 +30,16 @@ export class ChannelRouter implements Transport {
     return this.fallback.deliversOnSend && [...this.byChannel.values()].every((t) => t.deliversOnSend);
   }
 
+  /** The smallest limit of the registered transports. */
+  get maxBatch(): number | undefined {
+    const limits = [this.fallback, ...this.byChannel.values()].map((t) => t.maxBatch).filter((n): n is number => n !== undefined);
+    return limits.length ? Math.min(...limits) : undefined;
+  }
+
+  close(): void {
+    for (const t of new Set([this.fallback, ...this.byChannel.values()])) t.close?.();
+  }
+
   async send(messages: MessageRecord[]): Promise<SendResult[]> {
     const groups = new Map<Transport, MessageRecord[]>();
     for (const m of messages) {

@@ -26,8 +26,9 @@ export async function runServe(overrides: Partial<ServeConfig> = {}): Promise<vo
   const baseUrl = config.baseUrl ?? `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${config.port}`;
   const metrics = new Metrics();
   const secret = serverSecret(config);
-  const transport = buildTransports({ env: process.env, store, secret, log: (l) => process.stderr.write(`${l}\n`) });
-  const engine = new Engine({ store, clock, transport, links: new LinkSigner(secret, baseUrl), onBatch: metrics.onBatch });
+  const links = new LinkSigner(secret, baseUrl);
+  const transport = buildTransports({ env: process.env, store, secret, links, log: (l) => process.stdout.write(`${l}\n`) });
+  const engine = new Engine({ store, clock, transport, links, onBatch: metrics.onBatch });
   let loop: EngineLoop | undefined;
   const ctx = createContext({ store, clock, engine, secret, baseUrl, wake: () => loop?.wake(), metrics, metricsToken: config.metricsToken });
   const app = await buildApp(ctx, { logger: config.logLevel === "silent" ? false : { level: config.logLevel } });
@@ -58,6 +59,7 @@ export async function runServe(overrides: Partial<ServeConfig> = {}): Promise<vo
       void (async () => {
         await app.close();
         await loop?.stop();
+        transport.close();
         await store.close();
         process.stdout.write("relais serve: stopped\n");
         resolve();

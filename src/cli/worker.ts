@@ -30,8 +30,8 @@ export async function runWorker(settings: StoreSettings, options: WorkerOptions)
   const { store, description } = openStore(settings);
   await store.migrate();
   const clock = new SystemClock();
-  const transport = buildTransports({ env: process.env, store, secret: options.secret, log: options.log });
   const links = new LinkSigner(options.secret, options.baseUrl ?? "http://127.0.0.1:3000");
+  const transport = buildTransports({ env: process.env, store, secret: options.secret, links, log: options.log });
   const engine = new Engine({ store, clock, transport, links });
   const listen = store.subscribeWake !== undefined;
   const idleMs = options.idleMs ?? (listen ? LISTENING_IDLE_MS : POLLING_IDLE_MS);
@@ -52,6 +52,7 @@ export async function runWorker(settings: StoreSettings, options: WorkerOptions)
   try {
     await finished;
   } finally {
+    transport.close();
     await store.close();
     options.log("relais worker: stopped");
   }

@@ -607,7 +607,7 @@ export class Engine {
       // Taken, handed over and marked in one transaction: another worker draining at the same
       // time skips these messages (PostgreSQL), and a crash leaves them queued.
       const n = await this.store.transaction(async () => {
-        const due = await this.store.dueMessages(now, this.batchSize);
+        const due = await this.store.dueMessages(now, this.handOverSize());
         if (due.length) await this.deliver(due, now);
         return due.length;
       });
@@ -621,8 +621,9 @@ export class Engine {
    * and not taken by another worker's drain (held until marked) go to the transport.
    */
   private async handOver(messages: MessageRecord[], now: number): Promise<void> {
-    for (let i = 0; i < messages.length; i += this.batchSize) {
-      const chunk = messages.slice(i, i + this.batchSize);
+    const size = this.handOverSize();
+    for (let i = 0; i < messages.length; i += size) {
+      const chunk = messages.slice(i, i + size);
       await this.store.transaction(async () => {
         const mine = new Set(await this.store.holdQueued(chunk.map((m) => m.id)));
         const held = chunk.filter((m) => mine.has(m.id));
@@ -635,9 +636,15 @@ export class Engine {
    * Gives outbox messages to the transport and records the results. The rows exist before the
    * hand-over: a crash before the results are written leaves them queued for the next drain.
    */
+  /** Messages per hand-over transaction: a network transport keeps them short. */
+  private handOverSize(): number {
+    return Math.min(this.batchSize, this.transport.maxBatch ?? this.batchSize);
+  }
+
   private async deliver(messages: MessageRecord[], now: number): Promise<void> {
-    for (let i = 0; i < messages.length; i += this.batchSize) {
-      const chunk = messages.slice(i, i + this.batchSize);
+    const size = this.handOverSize();
+    for (let i = 0; i < messages.length; i += size) {
+      const chunk = messages.slice(i, i + size);
       const results = await this.transport.send(chunk);
       await this.store.transaction(async () => {
         const ok = results.filter((r) => r.ok);
@@ -645,11 +652,29 @@ export class Engine {
         const notYet = ok.filter((r) => !(r.delivered ?? this.transport.deliversOnSend)).map((r) => r.id);
         if (delivered.length) await this.store.markSent(delivered, now, true);
         if (notYet.length) await this.store.markSent(notYet, now, false);
-        for (const r of results) if (!r.ok) await this.store.markFailed(r.id, r.error ?? "failed");
+        const byId = new Map(chunk.map((m) => [m.id, m]));
+        for (const r of results) {
+          if (r.ok) continue;
+          const error = r.error ?? "failed";
+          if (!r.permanent) {
+            // A passing failure (4xx, network): retried with a doubling delay, failed after the last attempt.
+            const attempts = await this.store.retryMessage(r.id, error, now, RETRY_BASE_MS);
+            if (attempts < MAX_ATTEMPTS) continue;
+            await this.store.markFailed(r.id, `${error} (gave up after ${attempts} attempts)`);
+            continue;
+          }
+          await this.store.markFailed(r.id, error);
+          const m = byId.get(r.id);
+          if (r.hardBounce && m) await this.applyMessageEvent((await this.load(m.campaignId)).record.projectId, m, "bounced", { hard: true }, now);
+        }
       });
     }
   }
 }
+
+/** A failed hand-over is retried after 1, 2, 4… minutes, up to this many attempts (about 4 hours in all). */
+const RETRY_BASE_MS = 60_000;
+const MAX_ATTEMPTS = 8;
 
 /** Handlers that change contact data: contacts loaded before them are stale after them. */
 const WRITES_CONTACTS = new Set(["action.updateContacts", "action.unsubscribeContacts"]);

@@ -9,6 +9,8 @@ export interface SendResult {
   error?: string;
   /** Whether this message counts as delivered on hand-over; default: the transport's `deliversOnSend`. */
   delivered?: boolean;
+  /** A permanent failure that means the address does not exist (SMTP 5xx): recorded as a hard bounce. */
+  hardBounce?: boolean;
 }
 
 /**
@@ -18,5 +20,12 @@ export interface SendResult {
 export interface Transport {
   /** Whether handing a message over means it is delivered (the capture transport). */
   readonly deliversOnSend: boolean;
+  /**
+   * At most this many messages per call (a network transport: the hand-over holds a store
+   * transaction open, so keep it short); default: the engine's batch size.
+   */
+  readonly maxBatch?: number;
   send(messages: MessageRecord[]): Promise<SendResult[]>;
+  /** Closes pooled connections (at shutdown). */
+  close?(): void;
 }

@@ -305,6 +305,11 @@ export interface Store {
   /** Marks queued messages sent (a message no longer queued is left as it is). */
   markSent(ids: number[], at: number, delivered: boolean): Promise<void>;
   markFailed(id: number, reason: string): Promise<void>;
+  /**
+   * A hand-over that failed for a passing reason: the message stays queued, due again after
+   * `baseDelayMs × 2^(attempts so far)` from `now`; returns how many attempts failed so far.
+   */
+  retryMessage(id: number, reason: string, now: number, baseDelayMs: number): Promise<number>;
   journeyMessages(journeys: number[]): Promise<MessageRecord[]>;
   clicksOf(messageIds: number[]): Promise<{ messageId: number; url: string | null; at: number }[]>;
   latestSentMessage(campaignId: string, element: string, contactPk: number): Promise<MessageRecord | undefined>;

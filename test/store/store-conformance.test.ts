@@ -536,6 +536,20 @@ for (const factory of STORES) {
         expect(await store.messageByKey(first.journey + 1000, "now", first.hop)).toBeUndefined();
       });
 
+      it("retries a message later with a doubling delay, counting the attempts", async () => {
+        const j = await oneJourney();
+        await store.insertMessages(P, C, [message(j)]);
+        const [m] = await store.dueMessages(T0, 1);
+        expect(await store.retryMessage(m.id, "451 try later", T0, MIN)).toBe(1);
+        expect(await store.dueMessages(T0 + MIN - 1, 10)).toEqual([]);
+        expect((await store.dueMessages(T0 + MIN, 10)).map((x) => x.id)).toEqual([m.id]);
+        expect(await store.retryMessage(m.id, "connection lost", T0 + MIN, MIN)).toBe(2);
+        expect(await store.nextMessageAt()).toBe(T0 + 3 * MIN);
+        expect((await store.campaignMessages(C))[0]).toMatchObject({ status: "queued", reason: "connection lost" });
+        await store.markSent([m.id], T0 + 3 * MIN, false);
+        expect(await store.retryMessage(m.id, "late", T0 + 4 * MIN, MIN)).toBe(0);
+      });
+
       it("records message events once and keeps every click", async () => {
         const j = await oneJourney();
         await store.insertMessages(P, C, [message(j)]);

@@ -739,6 +739,14 @@ export class PgStore implements Store {
     await this.q("UPDATE messages SET status = 'failed', reason = $1 WHERE id = $2", [reason, id]);
   }
 
+  async retryMessage(id: number, reason: string, now: number, baseDelayMs: number): Promise<number> {
+    const r = await this.one(
+      "UPDATE messages SET attempts = attempts + 1, reason = $1, send_after = $2::bigint + $3::bigint * (1::bigint << LEAST(attempts, 16)) WHERE id = $4 AND status = 'queued' RETURNING attempts",
+      [reason, now, baseDelayMs, id],
+    );
+    return r ? Number(r.attempts) : 0;
+  }
+
   async journeyMessages(journeys: number[]): Promise<MessageRecord[]> {
     // Facts only, few columns: conditions read these for every contact of a batch.
     const rows = await this.rows(

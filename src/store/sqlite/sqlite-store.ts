@@ -513,6 +513,13 @@ export class SqliteStore implements Store {
     this.s("UPDATE messages SET status = 'failed', reason = ? WHERE id = ?").run(reason, id);
   }
 
+  async retryMessage(id: number, reason: string, now: number, baseDelayMs: number): Promise<number> {
+    const r = this.s(
+      "UPDATE messages SET attempts = attempts + 1, reason = ?, send_after = ? + ? * (1 << min(attempts, 16)) WHERE id = ? AND status = 'queued' RETURNING attempts",
+    ).get(reason, now, baseDelayMs, id) as Row | undefined;
+    return r ? Number(r.attempts) : 0;
+  }
+
   async journeyMessages(journeys: number[]): Promise<MessageRecord[]> {
     // Facts only, few columns, raw rows: conditions read these for every contact of a batch.
     const rows = this.s(
