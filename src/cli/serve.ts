@@ -7,6 +7,7 @@ import { bootstrap } from "../server/bootstrap.js";
 import { loadServeConfig, serverSecret, type ServeConfig } from "../server/config.js";
 import { createContext } from "../server/context.js";
 import { EngineLoop } from "../server/engine-loop.js";
+import { startInboundSmtp } from "../tracking/inbound-smtp.js";
 import { Metrics } from "../server/metrics.js";
 import { openStore } from "../store/open-store.js";
 import { join } from "node:path";
@@ -38,10 +39,20 @@ export async function runServe(overrides: Partial<ServeConfig> = {}): Promise<vo
     loop = new EngineLoop(engine, clock, { idleMs: config.idleMs, listen: true, log: (l) => app.log.warn(l) });
   }
   await app.listen({ port: config.port, host: config.host });
+  // Bounces and complaints come back by SMTP (VERP return paths, feedback loops): docs/tracking.md.
+  let inbound: { port: number; close: () => Promise<void> } | undefined;
+  if (config.inboundSmtpPort !== "off") {
+    try {
+      inbound = await startInboundSmtp({ store, engine, clock, db: ctx.db, links, wake: () => loop?.wake(), log: (l) => app.log.debug(l) }, config.inboundSmtpPort, config.host);
+    } catch (e) {
+      app.log.error(`inbound SMTP listener not started on port ${config.inboundSmtpPort}: ${(e as Error).message} (set RELAIS_INBOUND_SMTP_PORT, or off)`);
+    }
+  }
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   loop?.start();
   const lines = [`Relais is listening on http://${config.host}:${port} (API /api/v1, docs /docs), database: ${description}, engine: ${config.engine ? "on" : "off"}`];
+  if (inbound) lines.push(`Bounces and complaints: SMTP on ${config.host}:${inbound.port}`);
   if (first.admin) {
     lines.push(first.admin.generated
       ? `First start: log in as ${first.admin.email} with the password ${first.admin.password} (shown once; set RELAIS_ADMIN_PASSWORD to choose it)`
@@ -58,6 +69,7 @@ export async function runServe(overrides: Partial<ServeConfig> = {}): Promise<vo
       process.stdout.write(`relais serve: ${signal}, finishing the requests and the batch in flight\n`);
       void (async () => {
         await app.close();
+        await inbound?.close();
         await loop?.stop();
         transport.close();
         await store.close();

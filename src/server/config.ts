@@ -26,6 +26,8 @@ export const ServeConfig = z.strictObject({
   metricsToken: z.string().min(16, "RELAIS_METRICS_TOKEN needs at least 16 characters").optional(),
   /** Create the demo project on first start. */
   demo: z.boolean().default(true),
+  /** Port of the inbound SMTP listener for bounces and complaints (`off`: none; 0: any free port). */
+  inboundSmtpPort: z.union([z.literal("off"), z.coerce.number().int().min(0).max(65535)]).default(2525),
 });
 export type ServeConfig = z.infer<typeof ServeConfig>;
 
@@ -33,6 +35,7 @@ const ENV: Record<string, keyof ServeConfig> = {
   PORT: "port", HOST: "host", RELAIS_DATA_DIR: "dataDir", DATABASE_URL: "databaseUrl", RELAIS_SQLITE_FILE: "sqliteFile",
   RELAIS_PG_SCHEMA: "pgSchema", RELAIS_BASE_URL: "baseUrl", RELAIS_ADMIN_EMAIL: "adminEmail", RELAIS_ADMIN_PASSWORD: "adminPassword",
   RELAIS_SECRET: "secret", RELAIS_IDLE_MS: "idleMs", LOG_LEVEL: "logLevel", RELAIS_METRICS_TOKEN: "metricsToken",
+  RELAIS_INBOUND_SMTP_PORT: "inboundSmtpPort",
 };
 
 export class ConfigError extends Error {}

@@ -23,7 +23,7 @@ export interface ServeProcess {
 export async function startServe(env: Record<string, string> = {}, dataDir = mkdtempSync(join(tmpdir(), "relais-serve-"))): Promise<ServeProcess> {
   const child = spawn(process.execPath, [join(ROOT, "bin", "relais.js"), "serve"], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: "", PORT: "0", RELAIS_DATA_DIR: dataDir, LOG_LEVEL: "warn", RELAIS_IDLE_MS: "200", ...env },
+    env: { ...process.env, DATABASE_URL: "", PORT: "0", RELAIS_DATA_DIR: dataDir, LOG_LEVEL: "warn", RELAIS_IDLE_MS: "200", RELAIS_INBOUND_SMTP_PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
