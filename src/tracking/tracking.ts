@@ -59,7 +59,11 @@ export class Tracking {
   /** The message and communication type an unsubscribe link is about, when the link holds. */
   async unsubscribeTarget(token: string): Promise<UnsubscribeTarget | undefined> {
     const key = this.deps.links.verify("unsubscribe", token);
-    if (!key) return undefined;
+    return key ? this.targetOf(key) : undefined;
+  }
+
+  /** The unsubscribe target of a message known by its key (webhooks, complaints). */
+  async targetOf(key: MessageKey): Promise<UnsubscribeTarget | undefined> {
     const message = await this.deps.store.messageByKey(key.journey, key.element, key.hop);
     if (!message?.communicationType) return undefined;
     const { db, store } = this.deps;
@@ -75,7 +79,7 @@ export class Tracking {
    * contact's subscription, the consent history (source `unsubscribe-link`), the message's
    * `unsubscribed` event and the `trigger.contactUnsubscribed` campaigns, in one transaction.
    */
-  async unsubscribe(target: UnsubscribeTarget): Promise<void> {
+  async unsubscribe(target: UnsubscribeTarget, source = "unsubscribe-link"): Promise<void> {
     const { store, engine, db, clock } = this.deps;
     const { message, communicationType, projectId } = target;
     const at = clock.now();
@@ -83,7 +87,7 @@ export class Tracking {
       const before = (await store.getContacts([message.contactPk])).get(message.contactPk);
       await engine.messageEventByKey(keyOf(message), "unsubscribed", { communicationType }, at);
       if (before?.subscriptions[communicationType] === true) {
-        await logSubscriptions(db, [{ projectId, contactPk: message.contactPk, communicationType, subscribed: false, at, source: "unsubscribe-link" }]);
+        await logSubscriptions(db, [{ projectId, contactPk: message.contactPk, communicationType, subscribed: false, at, source }]);
       }
     });
     this.deps.wake();

@@ -12,7 +12,8 @@ import projects from "./projects.js";
 import reports from "./reports.js";
 import templates from "./templates.js";
 import tracking from "./tracking.js";
+import webhooks from "./webhooks.js";
 import type { RoutePlugin } from "./route-plugin.js";
 
 /** Every resource plugin, in mount order. */
-export const ROUTES: RoutePlugin[] = [health, auth, projects, access, projectConfig, contacts, imports, campaigns, templates, reports, metrics, emailPreview, approvals, tracking];
+export const ROUTES: RoutePlugin[] = [health, auth, projects, access, projectConfig, contacts, imports, campaigns, templates, reports, metrics, emailPreview, approvals, tracking, webhooks];
