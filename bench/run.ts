@@ -4,6 +4,7 @@ import { CaptureTransport } from "../src/channels/capture-transport.js";
 import { VirtualClock } from "../src/engine/clock.js";
 import { Engine } from "../src/engine/engine.js";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
+import { emailBench } from "./email.js";
 import { importBench } from "./import.js";
 import { B1_CAMPAIGN, B1_PROJECT } from "./b1-campaign.js";
 import { b1Postgres } from "./pg-workers.js";
@@ -111,11 +112,14 @@ async function b1(opts: BenchOptions): Promise<Record<string, unknown>> {
   };
 }
 
-const WORKLOADS: Record<string, (o: BenchOptions) => Promise<Record<string, unknown>>> = { b1, import: importBench };
+const WORKLOADS: Record<string, (o: BenchOptions) => Promise<Record<string, unknown>>> = { b1, import: importBench, email: emailBench };
 
-export async function runBench(name: string, opts: BenchOptions): Promise<void> {
+/** Contacts when `--contacts` is not given. */
+const DEFAULT_CONTACTS: Record<string, number> = { b1: 1_000_000, import: 1_000_000, email: 100_000 };
+
+export async function runBench(name: string, opts: Omit<BenchOptions, "contacts"> & { contacts?: number }): Promise<void> {
   const workload = WORKLOADS[name];
   if (!workload) throw new Error(`unknown workload ${name} (known: ${Object.keys(WORKLOADS).join(", ")})`);
-  const result = await workload(opts);
+  const result = await workload({ ...opts, contacts: opts.contacts ?? DEFAULT_CONTACTS[name] });
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

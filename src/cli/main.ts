@@ -142,17 +142,17 @@ program
 
 program
   .command("bench")
-  .description("run a benchmark workload and print its figures (b1: 1M contacts through a profile condition, an email, a 2-day delay, an opened condition; import: a 1M-row CSV imported into a fresh SQLite file)")
+  .description("run a benchmark workload and print its figures (b1: 1M contacts through a profile condition, an email, a 2-day delay, an opened condition; import: a 1M-row CSV imported into a fresh SQLite file; email: 100,000 personalized MJML emails over SMTP to a local server)")
   .argument("[workload]", "workload name", "b1")
-  .option("--contacts <n>", "number of contacts", "1000000")
+  .option("--contacts <n>", "number of contacts (default: 1,000,000; email: 100,000)")
   .option("--batch <n>", "tokens per batch", "5000")
   .option("--dir <dir>", "folder for the database file", ".bench")
   .option("--store <store>", "b1: sqlite (a file in --dir) or postgres (a throw-away schema of DATABASE_URL)", "sqlite")
   .option("--workers <n>", "b1 on postgres: worker processes sharing the schema", "1")
-  .action(async (workload: string, opts: { contacts: string; batch: string; dir: string; store: string; workers: string }) => {
+  .action(async (workload: string, opts: { contacts?: string; batch: string; dir: string; store: string; workers: string }) => {
     try {
       if (opts.store !== "sqlite" && opts.store !== "postgres") throw new Error(`--store must be sqlite or postgres, not ${opts.store}`);
-      await runBench(workload, { contacts: Number(opts.contacts), batchSize: Number(opts.batch), dir: opts.dir, store: opts.store, workers: Number(opts.workers) });
+      await runBench(workload, { contacts: opts.contacts === undefined ? undefined : Number(opts.contacts), batchSize: Number(opts.batch), dir: opts.dir, store: opts.store, workers: Number(opts.workers) });
     } catch (e) {
       fail(e);
     }

@@ -23,3 +23,18 @@ it("the b1 benchmark runs end to end and ends with its JSON line (a small size, 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it("the email benchmark hands every personalized email to a real SMTP server (a small size, not a timing)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "relais-bench-"));
+  try {
+    const r = spawnSync(process.execPath, [join(ROOT, "bin", "relais.js"), "bench", "email", "--contacts", "300", "--dir", dir], { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    const result = JSON.parse(lines[lines.length - 1]);
+    expect(result).toMatchObject({ workload: "email", messages: 300, receivedBySmtpServer: 300 });
+    for (const key of ["seconds", "messagesPerSecond"]) expect(result[key]).toBeGreaterThan(0);
+    expect(result.split.smtpSeconds).toBeGreaterThan(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

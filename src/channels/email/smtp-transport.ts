@@ -57,6 +57,7 @@ export class SmtpTransport implements Transport {
     this.transporter = nodemailer.createTransport({
       pool: true,
       maxConnections: settings.maxConnections,
+      maxMessages: 10_000,
       host: u.hostname,
       port: Number(u.port || (u.protocol === "smtps:" ? 465 : 587)),
       secure: u.protocol === "smtps:",
