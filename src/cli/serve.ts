@@ -8,6 +8,7 @@ import { loadServeConfig, serverSecret, type ServeConfig } from "../server/confi
 import { createContext } from "../server/context.js";
 import { EngineLoop } from "../server/engine-loop.js";
 import { startInboundSmtp } from "../tracking/inbound-smtp.js";
+import { notifyApprovers, smtpSystemMailer } from "../channels/email/approval-notices.js";
 import { Metrics } from "../server/metrics.js";
 import { openStore } from "../store/open-store.js";
 import { join } from "node:path";
@@ -51,6 +52,11 @@ export async function runServe(overrides: Partial<ServeConfig> = {}): Promise<vo
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   loop?.start();
+  // Approvers hear of emails waiting for them (one notice per approval request): docs/email-delivery.md.
+  const mailer = smtpSystemMailer(process.env);
+  const notify = () => notifyApprovers({ store, db: ctx.db, clock, baseUrl, mailer, log: (l) => app.log.warn(l) })
+    .catch((e: unknown) => app.log.error({ err: e }, "approval notices"));
+  const notifier = setInterval(() => void notify(), 10_000);
   const lines = [`Relais is listening on http://${config.host}:${port} (API /api/v1, docs /docs), database: ${description}, engine: ${config.engine ? "on" : "off"}`];
   if (inbound) lines.push(`Bounces and complaints: SMTP on ${config.host}:${inbound.port}`);
   if (first.admin) {
@@ -68,6 +74,8 @@ export async function runServe(overrides: Partial<ServeConfig> = {}): Promise<vo
       stopping = true;
       process.stdout.write(`relais serve: ${signal}, finishing the requests and the batch in flight\n`);
       void (async () => {
+        clearInterval(notifier);
+        mailer?.close?.();
         await app.close();
         await inbound?.close();
         await loop?.stop();

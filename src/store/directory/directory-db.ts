@@ -23,6 +23,8 @@ export interface DirectoryTables {
   templates: { id: string; project_id: string; name: string; doc: string; created_at: number; updated_at: number };
   campaign_versions: { campaign_id: string; version: number; doc: string; published_at: number };
   secrets: { project_id: string; scope: string; key: string; ciphertext: string };
+  approval_notices: { campaign_id: string; element: string; first_message: number; recipients: number; notified_at: number; error: string | null };
+  system_emails: { id: number; project_id: string; recipients: string; subject: string; body: string; created_at: number; sent_at: number | null; error: string | null };
   /**
    * The engine's tables, for reads that aggregate (reports, search, metrics). Columns that differ
    * between dialects are left out (journeys.path is TEXT on SQLite, JSONB on PostgreSQL; table_rows'
