@@ -1,5 +1,10 @@
 import type { Store } from "../store/store.js";
+import type { Transport } from "../engine/transport.js";
+import { DirectoryDb } from "../store/directory/directory-db.js";
+import { CaptureTransport } from "./capture-transport.js";
+import { ProjectEmailTransport } from "./email/project-smtp.js";
 import { SmtpTransport, smtpSettingsFromEnv } from "./email/smtp-transport.js";
+import { SmppTransport, smppSettingsFromEnv } from "./sms/smpp-transport.js";
 import type { LinkSigner } from "./links.js";
 import { ChannelRouter } from "./router.js";
 
@@ -21,10 +26,24 @@ export interface TransportDeps {
 export function buildTransports(deps: TransportDeps): ChannelRouter {
   const router = new ChannelRouter();
   const smtp = smtpSettingsFromEnv(deps.env, deps.links);
+  let email: Transport | undefined;
   if (smtp) {
-    router.register("email", new SmtpTransport(smtp));
+    email = new SmtpTransport(smtp);
     const u = new URL(smtp.url);
     deps.log(`email: SMTP to ${u.hostname}:${u.port || (u.protocol === "smtps:" ? 465 : 587)}${smtp.ratePerSecond ? `, at most ${smtp.ratePerSecond}/s` : ""}${smtp.dkim ? `, DKIM ${smtp.dkim.keySelector}._domainkey.${smtp.dkim.domainName}` : ""}`);
+  }
+  // Projects with their own SMTP settings send through them; the others through SMTP_URL or the capture outbox.
+  if (deps.secret) {
+    email = new ProjectEmailTransport({
+      store: deps.store, db: new DirectoryDb(deps.store), secret: deps.secret, links: deps.links,
+      fallback: email ?? new CaptureTransport(true), defaultFrom: deps.env.RELAIS_MAIL_FROM ?? "Relais <no-reply@relais.local>",
+    });
+  }
+  if (email) router.register("email", email);
+  const smpp = smppSettingsFromEnv(deps.env);
+  if (smpp) {
+    router.register("sms", new SmppTransport(smpp, new DirectoryDb(deps.store), Date.now, deps.log));
+    deps.log(`sms: SMPP to ${new URL(smpp.url).host} as ${smpp.from}`);
   }
   return router;
 }
