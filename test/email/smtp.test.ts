@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from "node:crypto";
-import { createServer, type AddressInfo } from "node:net";
+import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import { dkimVerify } from "mailauth";
 import { simpleParser } from "mailparser";
 import { SMTPServer, type SMTPServerAddress } from "smtp-server";
@@ -184,6 +184,54 @@ for (const { name, make } of SERVER_STORES) {
       await engine.tick();
       expect([...(await byContact()).values()].map((msg) => msg.status)).toEqual(["sent", "sent"]);
       expect(smtp.received.map((r) => r.rcpt[0]).sort()).toEqual(["ann@example.com", "bob@example.com"]);
+    });
+
+    it("loses and doubles nothing when the connection drops in the middle of a message", async () => {
+      const smtp = await smtpServer();
+      closers.push(smtp.close);
+      // A proxy that cuts the first connection while the third message's body is on the wire.
+      let cut = false;
+      const sockets: Socket[] = [];
+      const proxy = createServer((client) => {
+        const upstream = connect(smtp.port, "127.0.0.1");
+        sockets.push(client, upstream);
+        upstream.pipe(client);
+        let ends = 0;
+        client.on("data", (chunk: Buffer) => {
+          const text = chunk.toString("latin1");
+          const terminators = text.split("\r\n.\r\n").length - 1;
+          if (!cut && ends + terminators >= 3) {
+            cut = true;
+            upstream.write(chunk.subarray(0, Math.max(0, text.indexOf("\r\n.\r\n") - 10)));
+            client.destroy();
+            upstream.destroy();
+            return;
+          }
+          ends += terminators;
+          upstream.write(chunk);
+        });
+        client.on("error", () => upstream.destroy());
+        upstream.on("error", () => client.destroy());
+      });
+      await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", () => r()));
+      closers.push(() => new Promise<void>((r) => {
+        for (const so of sockets) so.destroy();
+        proxy.close(() => r());
+      }));
+      const { engine, clock, create, byContact } = await setUp((proxy.address() as AddressInfo).port, { SMTP_MAX_CONNECTIONS: "1" });
+      const people = Array.from({ length: 5 }, (_, i) => [`p${i}@example.com`, `P${i}`] as [string, string]);
+      await create(people);
+      expect(cut).toBe(true);
+      const first = [...(await byContact()).values()];
+      expect(first.filter((m) => m.status === "sent").length).toBeGreaterThanOrEqual(2);
+      expect(first.filter((m) => m.status === "queued").length).toBeGreaterThanOrEqual(1);
+      for (let i = 1; i <= 5 && [...(await byContact()).values()].some((m) => m.status === "queued"); i++) {
+        clock.set(T0 + i * 10 * 60_000);
+        await engine.tick();
+      }
+      expect([...(await byContact()).values()].map((m) => m.status)).toEqual(["sent", "sent", "sent", "sent", "sent"]);
+      // Every contact's email arrived exactly once.
+      expect(smtp.received.map((r) => r.rcpt[0]).sort()).toEqual(people.map(([e]) => e).sort());
     });
 
     it("respects the rate limit", async () => {
