@@ -9,6 +9,7 @@ import type { ServerContext } from "./context.js";
 import { errorHandler } from "./errors.js";
 import { registerHttpMetrics } from "./metrics.js";
 import { ROUTES } from "./routes/index.js";
+import { registerWeb } from "./web.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -74,6 +75,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   registerAuth(app as unknown as FastifyInstance);
   registerHttpMetrics(app as unknown as FastifyInstance);
   for (const plugin of ROUTES) await app.register(plugin, { prefix: plugin.prefix ?? "/api/v1" });
+  await registerWeb(app as unknown as FastifyInstance);
   await app.ready();
   return app as App;
 }

@@ -88,6 +88,9 @@ export class Metrics {
 export function registerHttpMetrics(app: FastifyInstance): void {
   app.addHook("onResponse", async (request, reply) => {
     // Unknown URLs share one label: a scanner must not create a series per path it tries.
-    app.relais.metrics.observeRequest(request.method, request.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);
+    // The web app's catch-all answers unknown API paths with a 404: those are unmatched too.
+    const url = request.routeOptions.url;
+    const route = url === undefined || (url === "/*" && reply.statusCode === 404) ? "unmatched" : url;
+    app.relais.metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
   });
 }
