@@ -4,6 +4,8 @@ import { DirectoryDb } from "../store/directory/directory-db.js";
 import { CaptureTransport } from "./capture-transport.js";
 import { ProjectEmailTransport } from "./email/project-smtp.js";
 import { SmtpTransport, smtpSettingsFromEnv } from "./email/smtp-transport.js";
+import { PushTransport, pushSettingsFromEnv } from "./push/push-transport.js";
+import { HttpSmsTransport, httpSmsSettingsFromEnv } from "./sms/http-transport.js";
 import { SmppTransport, smppSettingsFromEnv } from "./sms/smpp-transport.js";
 import type { LinkSigner } from "./links.js";
 import { ChannelRouter } from "./router.js";
@@ -44,6 +46,16 @@ export function buildTransports(deps: TransportDeps): ChannelRouter {
   if (smpp) {
     router.register("sms", new SmppTransport(smpp, new DirectoryDb(deps.store), Date.now, deps.log));
     deps.log(`sms: SMPP to ${new URL(smpp.url).host} as ${smpp.from}`);
+  }
+  const smsHttp = smpp ? undefined : httpSmsSettingsFromEnv(deps.env, deps.links.baseUrl);
+  if (smsHttp) {
+    router.register("sms", new HttpSmsTransport(smsHttp, new DirectoryDb(deps.store), Date.now));
+    deps.log(`sms: HTTP provider ${new URL(smsHttp.baseUrl).host} as ${smsHttp.from}`);
+  }
+  const push = pushSettingsFromEnv(deps.env);
+  if (push && deps.secret) {
+    router.register("push", new PushTransport(push, { store: deps.store, db: new DirectoryDb(deps.store), secret: deps.secret, links: deps.links, now: Date.now }));
+    deps.log(`push: web push with VAPID subject ${push.subject}, TTL ${push.ttl} s`);
   }
   return router;
 }

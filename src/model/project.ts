@@ -76,6 +76,16 @@ export const ProjectConfig = z.object({
   promoBanks: z.array(PromoBankDef).default([]),
   destinations: z.array(DestinationDef).default([]),
   postalFields: z.array(z.string()).default([]),
+  /** Web origins (`https://shop.example`) allowed to register push subscriptions from the browser (docs/sms-push.md). */
+  sites: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, "an origin such as https://shop.example (no path)")).optional(),
+  /** SMS: the country national numbers are read in (default CA) and the quiet hours (default 21:00–09:00; null: none). docs/sms-push.md */
+  sms: z.object({
+    defaultCountry: z.string().regex(/^[A-Z]{2}$/, "an ISO 3166 country code such as CA").optional(),
+    quietHours: z.object({
+      start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "HH:MM"),
+      end: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "HH:MM"),
+    }).nullable().optional(),
+  }).optional(),
 });
 export type ProjectConfig = z.infer<typeof ProjectConfig>;
 export type ProjectConfigInput = z.input<typeof ProjectConfig>;

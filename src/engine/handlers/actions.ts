@@ -7,6 +7,9 @@ import { TemplateRenderer } from "../template.js";
 import { localDate, localHour, nextHourStart } from "../time.js";
 import { prepareEmail, TemplateError } from "../../channels/email/render.js";
 import { projectSenderDefaults } from "../../channels/email/render-sender.js";
+import { smsAddress } from "../../channels/sms/phone.js";
+import { trackSmsLinks } from "../../channels/sms/sms-links.js";
+import { afterQuietHours, DEFAULT_QUIET_HOURS } from "../../channels/sms/quiet-hours.js";
 
 const next = (tokens: Token[]): Decision[] => tokens.map((token) => ({ token, exit: "next" }));
 
@@ -50,7 +53,7 @@ function skipReason(c: ContactRecord | undefined, channel: Channel, commType: st
     if (!Array.isArray(c.push) || c.push.length === 0) return "noAddress";
   } else {
     const field = addressField(project, channel === "email" ? "email" : "phone");
-    const address = field ? normalizeAddress(c.fields[field], channel === "email" ? "email" : "phone") : undefined;
+    const address = !field ? undefined : channel === "sms" ? smsTo(c, project) : normalizeAddress(c.fields[field], "email");
     if (!address) return "noAddress";
     if (commType !== undefined && !isAdministrative(project, commType) && c.subscriptions[commType] !== true) return "unsubscribed";
     if (channel === "email" && bounced.has(address)) return "bounced";
@@ -59,6 +62,12 @@ function skipReason(c: ContactRecord | undefined, channel: Channel, commType: st
   if (commType !== undefined && !isAdministrative(project, commType) && c.subscriptions[commType] !== true) return "unsubscribed";
   return undefined;
 }
+
+/** The contact's phone in E.164 (read in the project's SMS country), else undefined. */
+const smsTo = (c: ContactRecord, project: ProjectConfig) => {
+  const r = smsAddress(c.fields[addressField(project, "phone")!], project.sms?.defaultCountry);
+  return r.ok ? r.e164 : undefined;
+};
 
 const isAdministrative = (project: ProjectConfig, key: string) => project.communicationTypes.find((t) => t.key === key)?.administrative === true;
 
@@ -117,7 +126,8 @@ function send(channel: Channel): Handler {
       const base = { journey: t.journey, contactPk: t.contactPk, contactId: t.contactId, element: ctx.element.id, hop: t.hop, channel, communicationType: commType ?? null, createdAt: ctx.now };
       const reason = skipReason(c, channel, commType, ctx.project, bounced);
       if (reason) {
-        messages.push({ ...base, status: "skipped", reason, payload: {} });
+        const phone = reason === "noAddress" && channel === "sms" && c ? smsAddress(c.fields[addressField(ctx.project, "phone") ?? ""], ctx.project.sms?.defaultCountry) : undefined;
+        messages.push({ ...base, status: "skipped", reason, payload: phone && !phone.ok ? { error: phone.error } : {} });
         continue;
       }
       let vars: Record<string, unknown> | undefined;
@@ -141,8 +151,10 @@ function send(channel: Channel): Handler {
           continue;
         }
       } else if (channel === "sms") {
-        payload.to = normalizeAddress(c!.fields[addressField(ctx.project, "phone")!], "phone");
+        payload.to = smsTo(c!, ctx.project);
         put("text", p.message.text);
+        // Clicks come back through the signed click redirect (docs/sms-push.md: its length).
+        if (typeof payload.text === "string") payload.text = trackSmsLinks(payload.text, (url) => ctx.links.url("click", { journey: t.journey, element: ctx.element.id, hop: t.hop }, url));
       } else {
         put("title", p.message.title);
         put("body", p.message.body);
@@ -151,10 +163,16 @@ function send(channel: Channel): Handler {
         payload.subscriptions = c!.push.length;
       }
       const hour = hours?.get(t.contactPk);
+      let sendAfter = hour ? nextHourStart(ctx.now, hour.hour, hour.zone) : undefined;
+      if (channel === "sms") {
+        // Quiet hours hold the SMS until they end (project time zone): the outbox sends it then.
+        const allowed = afterQuietHours(ctx.now, ctx.project.timezone, ctx.project.sms?.quietHours === undefined ? DEFAULT_QUIET_HOURS : ctx.project.sms.quietHours);
+        if (allowed > ctx.now) sendAfter = allowed;
+      }
       messages.push({
         ...base,
         status: p.requestApproval === true ? "pendingApproval" : "queued",
-        sendAfter: hour ? nextHourStart(ctx.now, hour.hour, hour.zone) : undefined,
+        sendAfter,
         payload,
       });
     }

@@ -24,6 +24,8 @@ export interface DirectoryTables {
   campaign_versions: { campaign_id: string; version: number; doc: string; published_at: number };
   secrets: { project_id: string; scope: string; key: string; ciphertext: string };
   approval_notices: { campaign_id: string; element: string; first_message: number; recipients: number; notified_at: number; error: string | null };
+  sms_smsc_ids: { smsc_id: string; message_id: number; created_at: number };
+  push_vapid: { id: string; public_key: string; private_key: string; created_at: number };
   system_emails: { id: number; project_id: string; recipients: string; subject: string; body: string; created_at: number; sent_at: number | null; error: string | null };
   /**
    * The engine's tables, for reads that aggregate (reports, search, metrics). Columns that differ

@@ -1,0 +1,10 @@
+/**
+ * Rewrites every http(s) URL of an SMS text through `track` (the signed click redirect). A
+ * sentence's closing punctuation after a URL stays outside it.
+ */
+export function trackSmsLinks(text: string, track: (url: string) => string): string {
+  return text.replace(/https?:\/\/[^\s<>"]+/gi, (match) => {
+    const url = match.replace(/[.,;:!?)\]'»]+$/, "");
+    return track(url) + match.slice(url.length);
+  });
+}
