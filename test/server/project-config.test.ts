@@ -581,6 +581,7 @@ for (const { name } of SERVER_STORES) {
           "GET /api/v1/projects/{projectId}/tables",
           "PATCH /api/v1/projects/{projectId}/fields/{key}", "PATCH /api/v1/projects/{projectId}/promo-banks/{key}",
           "POST /api/v1/projects/{projectId}/communication-types", "POST /api/v1/projects/{projectId}/destinations",
+          "POST /api/v1/projects/{projectId}/destinations/{key}/test",
           "POST /api/v1/projects/{projectId}/fields", "POST /api/v1/projects/{projectId}/groups",
           "POST /api/v1/projects/{projectId}/personas", "POST /api/v1/projects/{projectId}/promo-banks",
           "POST /api/v1/projects/{projectId}/promo-banks/{key}/codes", "POST /api/v1/projects/{projectId}/tables",

@@ -4,7 +4,8 @@ import {
 } from "../../contacts/config-destinations.js";
 import { badRequest } from "../errors.js";
 import { Ok, ProjectParams } from "../schemas.js";
-import { deleteSecret, hasSecret, putSecret } from "../secrets.js";
+import { deleteSecret, getSecret, hasSecret, putSecret } from "../secrets.js";
+import { testDestination } from "../../exports/sftp.js";
 import { ADMIN, changeConfig, configOf, KeyParams, mustFind, refuseDuplicate, TAGS } from "./config-shared.js";
 import { routes } from "./route-plugin.js";
 
@@ -74,6 +75,25 @@ export default routes(async (app) => {
       });
     });
     return destinationOut(mustFind(next.destinations, key, "destination"), true);
+  });
+
+  app.post("/projects/:projectId/destinations/:key/test", {
+    config: ADMIN,
+    schema: {
+      tags: TAGS, summary: "Connect to an SFTP destination, check its host key and that its folder is writable (writes and removes a probe file)",
+      params: KeyParams,
+      response: { 200: z.object({
+        ok: z.boolean(), error: z.string().optional(),
+        code: z.enum(["hostKeyMismatch", "authFailed", "permissionDenied", "unreachable", "noSuchFolder", "connectionLost", "sftpError", "noCredentials"]).optional(),
+        fingerprint: z.string().optional(),
+      }) },
+    },
+  }, async (request) => {
+    const { projectId, key } = request.params;
+    const d = mustFind((await configOf(app, projectId)).destinations, key, "destination");
+    const stored = await getSecret(db, projectId, DESTINATION_SCOPE, key, secret);
+    if (!stored || !d.host || !d.username || !d.hostKey) return { ok: false, code: "noCredentials" as const, error: `destination ${key} has no host, username, host key or stored credentials` };
+    return testDestination({ host: d.host, port: d.port ?? 22, username: d.username, directory: d.directory ?? "/", hostKey: d.hostKey, auth: JSON.parse(stored) as { password?: string } });
   });
 
   app.delete("/projects/:projectId/destinations/:key", {
