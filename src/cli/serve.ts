@@ -1,5 +1,6 @@
 import { LinkSigner } from "../channels/links.js";
 import { buildTransports } from "../channels/transports.js";
+import { attachSmsInbound } from "../channels/sms/inbound.js";
 import { SystemClock } from "../engine/clock.js";
 import { Engine } from "../engine/engine.js";
 import { buildApp } from "../server/app.js";
@@ -19,6 +20,12 @@ import { join } from "node:path";
  * flight finish, then close the store: nothing is lost.
  */
 export async function runServe(overrides: Partial<ServeConfig> = {}): Promise<void> {
+  // Signals are caught from the very start: one arriving while the server starts (or right after
+  // it says it listens) stops it cleanly once it is up, instead of killing it half-way.
+  const stopRequested = new Promise<string>((resolve) => {
+    process.on("SIGTERM", () => resolve("SIGTERM"));
+    process.on("SIGINT", () => resolve("SIGINT"));
+  });
   const config = loadServeConfig(process.env, overrides);
   const { store, description } = openStore({
     databaseUrl: config.databaseUrl, pgSchema: config.pgSchema, sqliteFile: config.sqliteFile ?? join(config.dataDir, "relais.sqlite"),
@@ -33,6 +40,7 @@ export async function runServe(overrides: Partial<ServeConfig> = {}): Promise<vo
   const engine = new Engine({ store, clock, transport, links, onBatch: metrics.onBatch });
   let loop: EngineLoop | undefined;
   const ctx = createContext({ store, clock, engine, secret, baseUrl, wake: () => loop?.wake(), metrics, metricsToken: config.metricsToken });
+  attachSmsInbound(transport, { engine, db: ctx.db, now: () => clock.now(), wake: ctx.wake });
   const app = await buildApp(ctx, { logger: config.logLevel === "silent" ? false : { level: config.logLevel } });
   const first = await bootstrap(ctx, { adminEmail: config.adminEmail, adminPassword: config.adminPassword, demo: config.demo });
   if (config.engine) {
@@ -67,25 +75,14 @@ export async function runServe(overrides: Partial<ServeConfig> = {}): Promise<vo
   if (first.demoProject) lines.push(`Demo project: ${first.demoProject} (GET /api/v1/projects/${first.demoProject})`);
   // The login line must reach the person starting the server whatever the log level: plain stdout.
   process.stdout.write(`${lines.join("\n")}\n`);
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      process.stdout.write(`relais serve: ${signal}, finishing the requests and the batch in flight\n`);
-      void (async () => {
-        clearInterval(notifier);
-        mailer?.close?.();
-        await app.close();
-        await inbound?.close();
-        await loop?.stop();
-        transport.close();
-        await store.close();
-        process.stdout.write("relais serve: stopped\n");
-        resolve();
-      })();
-    };
-    process.on("SIGTERM", () => stop("SIGTERM"));
-    process.on("SIGINT", () => stop("SIGINT"));
-  });
+  const signal = await stopRequested;
+  process.stdout.write(`relais serve: ${signal}, finishing the requests and the batch in flight\n`);
+  clearInterval(notifier);
+  mailer?.close?.();
+  await app.close();
+  await inbound?.close();
+  await loop?.stop();
+  transport.close();
+  await store.close();
+  process.stdout.write("relais serve: stopped\n");
 }

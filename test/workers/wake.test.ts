@@ -103,6 +103,8 @@ describe.skipIf(!DATABASE_URL)("workers woken by LISTEN/NOTIFY", () => {
       await api.contactEvent("p", { type: "contact.created", contact: { id: "second@example.com", fields: { email: "second@example.com" }, subscriptions: { news: true } } });
       const second = await timeUntil(ended("second@example.com"), 5000);
       expect(second).toBeLessThan(2000);
+      // The email is handed over right after the step that wrote it commits.
+      await timeUntil(async () => (await server.campaignMessages("welcome")).every((m) => m.status === "sent"), 2000);
       expect((await server.campaignMessages("welcome")).map((m) => [m.contactId, m.status])).toEqual([
         ["first@example.com", "sent"], ["second@example.com", "sent"],
       ]);
