@@ -1,5 +1,7 @@
 import { LinkSigner } from "../channels/links.js";
+import { attachSmsInbound } from "../channels/sms/inbound.js";
 import { buildTransports } from "../channels/transports.js";
+import { DirectoryDb } from "../store/directory/directory-db.js";
 import { SystemClock } from "../engine/clock.js";
 import { Engine } from "../engine/engine.js";
 import { EngineLoop } from "../server/engine-loop.js";
@@ -36,6 +38,8 @@ export async function runWorker(settings: StoreSettings, options: WorkerOptions)
   const listen = store.subscribeWake !== undefined;
   const idleMs = options.idleMs ?? (listen ? LISTENING_IDLE_MS : POLLING_IDLE_MS);
   const loop = new EngineLoop(engine, clock, { idleMs, listen, log: (l) => options.log(`relais worker: ${l}`) });
+  // With SMPP, the worker keeps its bind and answers STOP messages the SMSC delivers to it.
+  attachSmsInbound(transport, { engine, db: new DirectoryDb(store), now: () => clock.now(), wake: () => loop.wake() });
   const finished = new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
