@@ -1,8 +1,4 @@
-import { channelsDdl } from "../../channels/sms/schema.js";
-import { emailDdl } from "../../channels/email/schema.js";
-import { exportsDdl } from "../../exports/schema.js";
-import { trackingDdl } from "../../tracking/schema.js";
-import { directoryDdl } from "../directory/schema.js";
+import { sharedMigrations } from "../shared-migrations.js";
 
 /**
  * The PostgreSQL schema, applied in order inside the store's own schema (`search_path`);
@@ -206,17 +202,5 @@ export const PG_MIGRATIONS: string[] = [
     campaign_id TEXT COLLATE "C", element TEXT COLLATE "C", at BIGINT NOT NULL, code TEXT COLLATE "C" NOT NULL, detail TEXT
   );
   `,
-  directoryDdl("postgres"),
-  // Reports read messages by campaign (the per-send funnel) and the outbox pages a project's
-  // messages newest first: without these, both scan every message of the instance.
-  `
-  CREATE INDEX messages_campaign ON messages (campaign_id, element);
-  CREATE INDEX messages_project ON messages (project_id, id);
-  -- An import's last sign of life: one whose process died is marked failed (CsvImports.failAbandoned).
-  ALTER TABLE imports ADD COLUMN heartbeat_at BIGINT;
-  `,
-  emailDdl("postgres"),
-  trackingDdl("postgres"),
-  exportsDdl("postgres"),
-  channelsDdl("postgres"),
+  ...sharedMigrations("postgres"),
 ];

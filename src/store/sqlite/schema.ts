@@ -1,8 +1,4 @@
-import { channelsDdl } from "../../channels/sms/schema.js";
-import { emailDdl } from "../../channels/email/schema.js";
-import { exportsDdl } from "../../exports/schema.js";
-import { trackingDdl } from "../../tracking/schema.js";
-import { directoryDdl } from "../directory/schema.js";
+import { sharedMigrations } from "../shared-migrations.js";
 
 /**
  * The SQLite schema, applied in order; `meta.schema_version` records how far a database got.
@@ -191,17 +187,5 @@ export const SQLITE_MIGRATIONS: string[] = [
 
   CREATE TABLE notices (id INTEGER PRIMARY KEY, campaign_id TEXT, element TEXT, at INTEGER NOT NULL, code TEXT NOT NULL, detail TEXT);
   `,
-  directoryDdl("sqlite"),
-  // Reports read messages by campaign (the per-send funnel) and the outbox pages a project's
-  // messages newest first: without these, both scan every message of the instance.
-  `
-  CREATE INDEX messages_campaign ON messages (campaign_id, element);
-  CREATE INDEX messages_project ON messages (project_id, id);
-  -- An import's last sign of life: one whose process died is marked failed (CsvImports.failAbandoned).
-  ALTER TABLE imports ADD COLUMN heartbeat_at INTEGER;
-  `,
-  emailDdl("sqlite"),
-  trackingDdl("sqlite"),
-  exportsDdl("sqlite"),
-  channelsDdl("sqlite"),
+  ...sharedMigrations("sqlite"),
 ];
