@@ -6,8 +6,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ssh2 from "ssh2";
 import type { AddressInfo } from "node:net";
+import { randomBytes } from "node:crypto";
 import { csvStream } from "../src/exports/csv.js";
 import { uploadWithRetry } from "../src/exports/sftp.js";
+import { Uploader } from "../src/exports/uploader.js";
+import { ProjectConfig } from "../src/model/index.js";
+import { putSecret } from "../src/server/secrets.js";
+import { DirectoryDb } from "../src/store/directory/directory-db.js";
+import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
 
 export interface ExportBenchOptions {
   /** Rows in the exported file. */
@@ -38,14 +44,57 @@ export async function exportBench(opts: ExportBenchOptions): Promise<Record<stri
       "export.csv", () => csvStream(["id", "email", "firstName", "lastName", "city"], rows(), { delimiter: ";", bom: true }));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const bytes = fs.statSync(join(root, "export.csv")).size;
-    return {
+    const direct = {
       workload: "export", rows: opts.contacts, bytes, seconds: round(seconds),
       rowsPerSecond: Math.round(opts.contacts / seconds), mibPerSecond: round(bytes / 1048576 / seconds),
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     };
+    return { ...direct, stored: await throughStore(opts, rows, port, fingerprint, root) };
   } finally {
     child.kill();
     fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The same rows the way a campaign sends them: appended to `file_rows` of a SQLite store in engine-sized batches
+ * (5,000 per transaction), then uploaded by the uploader (claim, CSV from the paged rows, SFTP, mark uploaded).
+ * `peakRssMiB` is the process's peak so far (it includes the direct upload before it).
+ */
+async function throughStore(opts: ExportBenchOptions, rows: () => Iterable<Record<string, unknown>>, port: number, hostKey: string, root: string): Promise<Record<string, unknown>> {
+  const file = join(opts.dir, "export-bench.sqlite");
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+  const store = new SqliteStore(file);
+  try {
+    await store.migrate();
+    const secret = randomBytes(32);
+    const db = new DirectoryDb(store);
+    await store.transaction(async () => {
+      await store.putProject("bench", ProjectConfig.parse({ destinations: [{ key: "sftp", host: "127.0.0.1", port, username: "bench", directory: "/", hostKey, authType: "password", delimiter: ";", bom: true }] }));
+      await store.execute("INSERT INTO campaigns (id, project_id, doc, status, seed) VALUES ('bench', 'bench', '{}', 'active', 0)", []);
+      await putSecret(db, "bench", "destination", "sftp", JSON.stringify({ password: "bench" }), secret);
+    });
+    const columns = ["id", "email", "firstName", "lastName", "city"];
+    const write = process.hrtime.bigint();
+    const batch: Record<string, unknown>[] = [];
+    const flush = () => store.transaction(() => store.appendFileRows("bench", "x1", "sftp", "stored.csv", "export", "run:1", 0, batch.splice(0), { columns, readyAt: 0 }));
+    for (const r of rows()) if (batch.push(r) >= 5000) await flush();
+    if (batch.length) await flush();
+    const writeSeconds = Number(process.hrtime.bigint() - write) / 1e9;
+    const upload = process.hrtime.bigint();
+    const claimed = await new Uploader({ store, db, secret }).runOnce();
+    const uploadSeconds = Number(process.hrtime.bigint() - upload) / 1e9;
+    const [f] = await store.listFiles("bench", { limit: 1 });
+    if (claimed !== 1 || f?.status !== "uploaded") throw new Error(`the stored file was not uploaded: ${f?.status} ${f?.lastError}`);
+    const bytes = fs.statSync(join(root, "stored.csv")).size;
+    return {
+      rows: f.rowCount, bytes, writeSeconds: round(writeSeconds), writeRowsPerSecond: Math.round(f.rowCount / writeSeconds),
+      uploadSeconds: round(uploadSeconds), uploadRowsPerSecond: Math.round(f.rowCount / uploadSeconds),
+      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    };
+  } finally {
+    await store.close();
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
   }
 }
 

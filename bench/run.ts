@@ -7,6 +7,7 @@ import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
 import { emailBench } from "./email.js";
 import { importBench } from "./import.js";
 import { exportBench } from "./export.js";
+import { validateBench } from "./validate.js";
 import { B1_CAMPAIGN, B1_PROJECT } from "./b1-campaign.js";
 import { b1Postgres } from "./pg-workers.js";
 
@@ -113,10 +114,10 @@ async function b1(opts: BenchOptions): Promise<Record<string, unknown>> {
   };
 }
 
-const WORKLOADS: Record<string, (o: BenchOptions) => Promise<Record<string, unknown>>> = { b1, import: importBench, email: emailBench, export: exportBench };
+const WORKLOADS: Record<string, (o: BenchOptions) => Promise<Record<string, unknown>>> = { b1, import: importBench, email: emailBench, export: exportBench, validate: validateBench };
 
 /** Contacts when `--contacts` is not given. */
-const DEFAULT_CONTACTS: Record<string, number> = { b1: 1_000_000, import: 1_000_000, email: 100_000, export: 1_000_000 };
+const DEFAULT_CONTACTS: Record<string, number> = { b1: 1_000_000, import: 1_000_000, email: 100_000, export: 1_000_000, validate: 500 };
 
 export async function runBench(name: string, opts: Omit<BenchOptions, "contacts"> & { contacts?: number }): Promise<void> {
   const workload = WORKLOADS[name];

@@ -1,6 +1,6 @@
 import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 
-import type { LinkKind, MessageKey, MessageLinks } from "../engine/links.js";
+import { shortCode, type LinkKind, type MessageKey, type MessageLinks } from "../engine/links.js";
 
 export type { LinkKind, MessageKey } from "../engine/links.js";
 
@@ -37,6 +37,22 @@ export class LinkSigner implements MessageLinks {
     return `${base}${PATHS[kind]}${token}`;
   }
 
+  /** A short SMS click link: `{base}/l/<journey36>.<hop36>.<index36>.<s>`, `<s>` 12 base64url characters (72 bits) of HMAC. */
+  short(key: MessageKey, index: number): string {
+    const code = shortCode(key, index);
+    return `${this.baseUrl.replace(/\/+$/, "")}/l/${code}.${this.sign("short", code).slice(0, 12)}`;
+  }
+
+  /** What a short link's code names (journey, hop, link index), or undefined when malformed or forged. */
+  verifyShort(code: string): { journey: number; hop: number; index: number } | undefined {
+    const m = /^([0-9a-z]{1,11})\.([0-9a-z]{1,6})\.([0-9a-z]{1,3})\.([A-Za-z0-9_-]{12})$/.exec(code);
+    if (!m) return undefined;
+    const expected = Buffer.from(this.sign("short", `${m[1]}.${m[2]}.${m[3]}`).slice(0, 12));
+    const given = Buffer.from(m[4]);
+    if (!timingSafeEqual(expected, given)) return undefined;
+    return { journey: parseInt(m[1], 36), hop: parseInt(m[2], 36), index: parseInt(m[3], 36) };
+  }
+
   /** The message key a token names, or undefined when it is malformed or its signature does not match. */
   verify(kind: LinkKind | "bounce", token: string, url?: string): MessageKey | undefined {
     const m = /^([A-Za-z0-9_-]{1,400})\.([A-Za-z0-9_-]{22})(?:\.gif)?$/.exec(token);
@@ -49,7 +65,7 @@ export class LinkSigner implements MessageLinks {
     return { journey: Number(parts[1]), element: parts[2], hop: Number(parts[3]) };
   }
 
-  private sign(kind: LinkKind | "bounce", t: string, url?: string): string {
+  private sign(kind: LinkKind | "bounce" | "short", t: string, url?: string): string {
     const h = createHmac("sha256", this.key).update(kind).update("\0").update(t);
     if (kind === "click") h.update("\0").update(url ?? "");
     return h.digest().subarray(0, 16).toString("base64url");

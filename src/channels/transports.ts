@@ -7,6 +7,7 @@ import { SmtpTransport, smtpSettingsFromEnv } from "./email/smtp-transport.js";
 import { PushTransport, pushSettingsFromEnv } from "./push/push-transport.js";
 import { HttpSmsTransport, httpSmsSettingsFromEnv } from "./sms/http-transport.js";
 import { SmppTransport, smppSettingsFromEnv } from "./sms/smpp-transport.js";
+import { ProjectSmsTransport } from "./sms/project-sms.js";
 import type { LinkSigner } from "./links.js";
 import { ChannelRouter } from "./router.js";
 
@@ -51,6 +52,11 @@ export function buildTransports(deps: TransportDeps): ChannelRouter {
   if (smsHttp) {
     router.register("sms", new HttpSmsTransport(smsHttp, new DirectoryDb(deps.store), Date.now));
     deps.log(`sms: HTTP provider ${new URL(smsHttp.baseUrl).host} as ${smsHttp.from}`);
+  }
+  // Projects with their own SMS account send through it; the others through the instance's transport or the capture outbox.
+  if (deps.secret) {
+    const fallback = router.transportFor("sms");
+    router.register("sms", new ProjectSmsTransport({ store: deps.store, db: new DirectoryDb(deps.store), secret: deps.secret, publicUrl: deps.links.baseUrl, fallback, now: Date.now }));
   }
   const push = pushSettingsFromEnv(deps.env);
   if (push && deps.secret) {

@@ -12,6 +12,7 @@ import { startInboundSmtp } from "../tracking/inbound-smtp.js";
 import { notifyApprovers, smtpSystemMailer } from "../channels/email/approval-notices.js";
 import { Metrics } from "../server/metrics.js";
 import { openStore } from "../store/open-store.js";
+import { Uploader } from "../exports/uploader.js";
 import { join } from "node:path";
 
 /**
@@ -41,7 +42,10 @@ export async function runServe(overrides: Partial<ServeConfig> = {}): Promise<vo
   let loop: EngineLoop | undefined;
   const ctx = createContext({ store, clock, engine, secret, baseUrl, wake: () => loop?.wake(), metrics, metricsToken: config.metricsToken });
   attachSmsInbound(transport, { engine, db: ctx.db, now: () => clock.now(), wake: ctx.wake });
-  const app = await buildApp(ctx, { logger: config.logLevel === "silent" ? false : { level: config.logLevel } });
+  const app = await buildApp(ctx, {
+    logger: config.logLevel === "silent" ? false : { level: config.logLevel },
+    ...(config.trustProxy !== undefined && config.trustProxy !== false ? { trustProxy: config.trustProxy } : {}),
+  });
   const first = await bootstrap(ctx, { adminEmail: config.adminEmail, adminPassword: config.adminPassword, demo: config.demo });
   if (config.engine) {
     // With other workers on the database (PostgreSQL), their commits wake this engine too.
@@ -60,6 +64,9 @@ export async function runServe(overrides: Partial<ServeConfig> = {}): Promise<vo
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   loop?.start();
+  // Export and postal files go to their SFTP destinations from the processes that run the engine (docs/exports.md).
+  const uploader = config.engine ? new Uploader({ store, db: ctx.db, secret, now: () => clock.now(), log: (l, level) => app.log[level](l) }) : undefined;
+  uploader?.start();
   // Approvers hear of emails waiting for them (one notice per approval request): docs/email-delivery.md.
   const mailer = smtpSystemMailer(process.env);
   const notify = () => notifyApprovers({ store, db: ctx.db, clock, baseUrl, mailer, log: (l) => app.log.warn(l) })
@@ -82,6 +89,7 @@ export async function runServe(overrides: Partial<ServeConfig> = {}): Promise<vo
   await app.close();
   await inbound?.close();
   await loop?.stop();
+  await uploader?.stop();
   transport.close();
   await store.close();
   process.stdout.write("relais serve: stopped\n");

@@ -6,6 +6,7 @@ import { SystemClock } from "../engine/clock.js";
 import { Engine } from "../engine/engine.js";
 import { EngineLoop } from "../server/engine-loop.js";
 import { openStore, type StoreSettings } from "../store/open-store.js";
+import { Uploader } from "../exports/uploader.js";
 
 /** The fallback poll when the store wakes the worker (PostgreSQL LISTEN/NOTIFY), and when it cannot. */
 export const LISTENING_IDLE_MS = 5000;
@@ -40,19 +41,22 @@ export async function runWorker(settings: StoreSettings, options: WorkerOptions)
   const loop = new EngineLoop(engine, clock, { idleMs, listen, log: (l) => options.log(`relais worker: ${l}`) });
   // With SMPP, the worker keeps its bind and answers STOP messages the SMSC delivers to it.
   attachSmsInbound(transport, { engine, db: new DirectoryDb(store), now: () => clock.now(), wake: () => loop.wake() });
+  // Export and postal files go to their SFTP destinations (docs/exports.md); several workers never take the same file.
+  const uploader = new Uploader({ store, db: new DirectoryDb(store), secret: options.secret, now: () => clock.now(), log: options.log });
   const finished = new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
       options.log(`relais worker: ${signal}, finishing the batch in flight`);
-      void loop.stop().then(resolve);
+      void Promise.all([loop.stop(), uploader.stop()]).then(() => resolve());
     };
     process.on("SIGTERM", () => stop("SIGTERM"));
     process.on("SIGINT", () => stop("SIGINT"));
   });
   options.log(`relais worker: moving contacts on ${description} (${listen ? `woken by LISTEN/NOTIFY, polling every ${idleMs} ms as a fallback` : `polling every ${idleMs} ms`})`);
   loop.start();
+  uploader.start();
   try {
     await finished;
   } finally {

@@ -47,6 +47,9 @@ const settings = {
   username: Username,
   directory: Directory.default("/"),
   hostKey: HostKeyFingerprint,
+  /** CSV files sent there: `;` for French-locale spreadsheets; `bom` so Excel reads accents (docs/exports.md). */
+  delimiter: z.enum([",", ";"]).default(","),
+  bom: z.boolean().default(false),
 };
 
 /** `POST /destinations`: settings and credentials. */
@@ -64,6 +67,8 @@ export const DestinationOut = z.object({
   username: z.string().nullable(),
   directory: z.string().nullable(),
   hostKey: z.string().nullable(),
+  delimiter: z.enum([",", ";"]),
+  bom: z.boolean(),
   auth: z.object({ type: z.enum(["password", "privateKey"]).nullable(), set: z.boolean() }),
 });
 export type DestinationOut = z.infer<typeof DestinationOut>;
@@ -82,13 +87,15 @@ export function destinationDef(key: string, s: z.infer<typeof DestinationUpdate>
   return {
     key, type: s.type, host: s.host, port: s.port, username: s.username, directory: s.directory, hostKey: s.hostKey,
     ...(authType ? { authType } : {}),
+    ...(s.delimiter !== "," ? { delimiter: s.delimiter } : {}),
+    ...(s.bom ? { bom: true } : {}),
   };
 }
 
 export function destinationOut(d: DestinationDef, secretSet: boolean): DestinationOut {
   return {
     key: d.key, type: d.type, host: d.host ?? null, port: d.port ?? null, username: d.username ?? null,
-    directory: d.directory ?? null, hostKey: d.hostKey ?? null,
+    directory: d.directory ?? null, hostKey: d.hostKey ?? null, delimiter: d.delimiter ?? ",", bom: d.bom ?? false,
     auth: { type: secretSet ? (d.authType ?? null) : null, set: secretSet },
   };
 }

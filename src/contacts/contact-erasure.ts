@@ -4,6 +4,8 @@ import type { ProjectConfig } from "../model/index.js";
 import type { ContactRecord } from "../store/store.js";
 import { TOMBSTONE_PREFIX } from "./contact-input.js";
 import type { ContactDeps } from "./contacts.js";
+import { siteDb } from "../site/site-db.js";
+import { eraseSiteHistory } from "../site/site-history.js";
 
 /**
  * Erases a contact's personal data for good (GDPR art. 17, Québec Loi 25 art. 28), in one
@@ -54,7 +56,12 @@ export async function eraseContact(deps: ContactDeps, projectId: string, config:
     await db.run(db.q.updateTable("messages").set({ payload: "{}", contact_id: tombstone }).where("contact_pk", "=", pk));
     await db.run(db.q.updateTable("journeys").set({ contact_id: tombstone, trigger_data: null }).where("contact_pk", "=", pk));
 
+    // Browsing and shopping: the site history and the cart go; orders stay, tied only to the tombstone (revenue figures).
+    await eraseSiteHistory(siteDb(store), projectId, pk);
+    await run(sql`DELETE FROM carts WHERE project_id = ${projectId} AND contact_pk = ${pk}`);
+
     await run(sql`UPDATE postal_history SET address = NULL WHERE contact_pk = ${pk}`);
+    await run(sql`UPDATE file_postal SET address = NULL WHERE contact_pk = ${pk}`);
     if (identifying.length) {
       await run(sql`DELETE FROM bounced_addresses WHERE project_id = ${projectId} AND LOWER(address) IN (${sql.join(identifying)})`);
       await scrubFiles(run, projectId, identifying);
@@ -67,12 +74,14 @@ export async function eraseContact(deps: ContactDeps, projectId: string, config:
 async function scrubFiles(run: (q: RawBuilder<unknown>) => Promise<Record<string, unknown>[]>, projectId: string, identifying: string[]): Promise<void> {
   // A LIKE on the JSON text finds the candidate files; the rows are then checked value by value.
   const like = (v: string) => `%${JSON.stringify(v).slice(1, -1).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const candidates = await run(sql`SELECT f.id, f.rows FROM files f JOIN campaigns c ON c.id = f.campaign_id
-    WHERE c.project_id = ${projectId} AND (${sql.join(identifying.map((v) => sql`LOWER(f.rows) LIKE ${like(v)} ESCAPE '\\'`), sql` OR `)})`);
+  // File rows live in `file_rows` (one per line, src/exports/upload-schema.ts).
+  const candidates = await run(sql`SELECT r.file_id, r.seq, r.data FROM file_rows r JOIN files f ON f.id = r.file_id
+    WHERE f.project_id = ${projectId} AND (${sql.join(identifying.map((v) => sql`LOWER(r.data) LIKE ${like(v)} ESCAPE '\\'`), sql` OR `)})`);
   const hit = new Set(identifying);
-  for (const f of candidates) {
-    const rows = JSON.parse(String(f.rows)) as Record<string, unknown>[];
-    const kept = rows.filter((r) => !Object.values(r).some((v) => (typeof v === "string" || typeof v === "number") && hit.has(String(v).trim().toLowerCase())));
-    if (kept.length !== rows.length) await run(sql`UPDATE files SET rows = ${JSON.stringify(kept)} WHERE id = ${f.id}`);
+  for (const r of candidates) {
+    const row = JSON.parse(String(r.data)) as Record<string, unknown>;
+    if (Object.values(row).some((v) => (typeof v === "string" || typeof v === "number") && hit.has(String(v).trim().toLowerCase()))) {
+      await run(sql`DELETE FROM file_rows WHERE file_id = ${r.file_id} AND seq = ${r.seq}`);
+    }
   }
 }

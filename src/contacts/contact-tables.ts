@@ -87,6 +87,13 @@ function tableOf(config: ProjectConfig, table: string): TableDef {
 
 /** A row's values checked and normalized column by column; unknown columns and bad values are problems. */
 function checkRow(def: TableDef, input: Row, base: string): Row {
+  const { row, problems } = tableRowProblems(def, input, base);
+  if (problems.length) throw invalid(problems);
+  return row;
+}
+
+/** `checkRow` without throwing: the normalized row and what is wrong with it (the site tracker's ingest). */
+export function tableRowProblems(def: TableDef, input: Row, base: string): { row: Row; problems: ContactProblem[] } {
   const problems: ContactProblem[] = [];
   const out: Row = {};
   if (Object.keys(input).length === 0) problems.push({ path: base, message: "the row is empty" });
@@ -100,6 +107,5 @@ function checkRow(def: TableDef, input: Row, base: string): Row {
     if (r.ok) out[key] = r.value;
     else problems.push({ path: `${base}.${key}`, message: r.message });
   }
-  if (problems.length) throw invalid(problems);
-  return out;
+  return { row: out, problems };
 }

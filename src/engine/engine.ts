@@ -14,6 +14,7 @@ import { dueOccurrences, nextScheduled } from "./schedules.js";
 import { addDuration } from "./time.js";
 import type { Transport } from "./transport.js";
 import { unsignedLinks, type MessageLinks } from "./links.js";
+import { afterQuietHours, DEFAULT_QUIET_HOURS } from "../channels/sms/quiet-hours.js";
 
 export interface EngineOptions {
   store: Store;
@@ -46,6 +47,8 @@ interface Loaded {
   record: CampaignRecord;
   compiled: CompiledCampaign;
   project: ProjectConfig;
+  /** The project configuration this campaign was compiled with, as stored: a change recompiles it. */
+  projectJson: string;
   env: RuleEnv;
 }
 
@@ -151,7 +154,7 @@ export class Engine {
         fieldTypes: fieldTypes(project),
         tableColumns: new Map(project.tables.map((t) => [t.key, new Map(t.columns.map((col) => [col.key, col.type]))])),
       };
-      c = { record, compiled, project, env };
+      c = { record, compiled, project, projectJson: JSON.stringify(project), env };
       this.loaded.set(campaignId, c);
     }
     return c;
@@ -159,9 +162,17 @@ export class Engine {
 
   private async campaignsOf(projectId: string, status: "active" | "live" = "active"): Promise<Loaded[]> {
     const out: Loaded[] = [];
+    let projectJson: string | undefined;
     for (const r of await this.store.listCampaigns(projectId)) {
       if (r.status !== "active" && !(status === "live" && r.status === "paused")) continue;
-      out.push(await this.load(r.id));
+      let c = await this.load(r.id);
+      // An event is judged with the project's configuration as it is now (a persona, a field just changed).
+      projectJson ??= JSON.stringify(await this.store.getProject(projectId));
+      if (c.projectJson !== projectJson) {
+        this.loaded.delete(r.id);
+        c = await this.load(r.id);
+      }
+      out.push(c);
     }
     return out;
   }
@@ -403,11 +414,15 @@ export class Engine {
 
   /** Does everything due at or before `now`: scheduled runs, timers, moves, then the outbox. */
   async tick(now = this.clock.now()): Promise<void> {
+    const projects = new Map<string, string>();
     for (const r of await this.store.listCampaigns()) {
       if (r.status !== "active" && r.status !== "paused") continue;
       let c = await this.load(r.id);
-      // Another process (an API server) may have published a new version of the document: compile it.
-      if (JSON.stringify(c.record.doc) !== JSON.stringify(r.doc)) {
+      let projectJson = projects.get(r.projectId);
+      if (projectJson === undefined) projects.set(r.projectId, (projectJson = JSON.stringify(await this.store.getProject(r.projectId))));
+      // Another process (an API server) may have published a new version of the document, or
+      // changed the project's configuration (fields, personas, time zone, quiet hours…): compile again.
+      if (c.projectJson !== projectJson || JSON.stringify(c.record.doc) !== JSON.stringify(r.doc)) {
         this.loaded.delete(r.id);
         c = await this.load(r.id);
       }
@@ -641,8 +656,38 @@ export class Engine {
     return Math.min(this.batchSize, this.transport.maxBatch ?? this.batchSize);
   }
 
-  private async deliver(messages: MessageRecord[], now: number): Promise<void> {
+  /**
+   * SMS due inside their project's quiet hours (a retry, a resumed campaign, a send hour) are held
+   * to the end of the quiet period instead of going out: they are not an attempt. Returns the rest.
+   */
+  private async holdQuiet(messages: MessageRecord[], now: number): Promise<MessageRecord[]> {
+    if (!messages.some((m) => m.channel === "sms")) return messages;
+    const out: MessageRecord[] = [];
+    const allowedBy = new Map<string, number>();
+    for (const m of messages) {
+      if (m.channel === "sms") {
+        let allowed = allowedBy.get(m.campaignId);
+        if (allowed === undefined) {
+          const { project } = await this.load(m.campaignId);
+          allowed = afterQuietHours(now, project.timezone, project.sms?.quietHours === undefined ? DEFAULT_QUIET_HOURS : project.sms.quietHours);
+          allowedBy.set(m.campaignId, allowed);
+        }
+        if (allowed > now) {
+          const sql = this.store.dialect === "postgres"
+            ? "UPDATE messages SET send_after = $1 WHERE id = $2 AND status = 'queued'"
+            : "UPDATE messages SET send_after = ? WHERE id = ? AND status = 'queued'";
+          await this.store.execute(sql, [allowed, m.id]);
+          continue;
+        }
+      }
+      out.push(m);
+    }
+    return out;
+  }
+
+  private async deliver(all: MessageRecord[], now: number): Promise<void> {
     const size = this.handOverSize();
+    const messages = await this.holdQuiet(all, now);
     for (let i = 0; i < messages.length; i += size) {
       const chunk = messages.slice(i, i + size);
       const results = await this.transport.send(chunk);

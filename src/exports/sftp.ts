@@ -52,9 +52,13 @@ export class SftpSession {
   /** Streams `body` to `name` in the destination folder under a temporary name, then renames it: the receiver never sees half a file. */
   async upload(name: string, body: Readable): Promise<void> {
     const final = join(this.target.directory, name);
-    // A fixed temporary name: a retry after a cut connection overwrites the leftover of the failed attempt.
-    const temp = join(this.target.directory, `.${name}.part`);
+    // `name` may hold subfolders (`exports/2026-11-29.csv`): they are created in the destination folder when missing.
+    const slash = name.lastIndexOf("/");
+    const folder = slash < 0 ? this.target.directory : join(this.target.directory, name.slice(0, slash));
+    // A fixed temporary name next to the final one: a retry after a cut connection overwrites the leftover of the failed attempt.
+    const temp = join(folder, `.${name.slice(slash + 1)}.part`);
     try {
+      if (slash >= 0 && !(await this.client.exists(folder))) await this.client.mkdir(folder, true);
       await this.client.put(body, temp);
       if (await this.client.exists(final)) await this.client.delete(final);
       await this.client.rename(temp, final);

@@ -47,6 +47,9 @@ export const DestinationDef = z.object({
   hostKey: z.string().optional(),
   /** How the stored credentials authenticate. */
   authType: z.enum(["password", "privateKey"]).optional(),
+  /** CSV files sent there: field delimiter (default `,`) and a UTF-8 byte order mark (default none). docs/exports.md */
+  delimiter: z.enum([",", ";"]).optional(),
+  bom: z.boolean().optional(),
 });
 export type DestinationDef = z.infer<typeof DestinationDef>;
 
@@ -72,7 +75,12 @@ export const ProjectConfig = z.object({
     .default([]),
   groups: z.array(z.object({ key: z.string().min(1) })).default([]),
   personas: z.array(z.object({ key: z.string().min(1), rule: Rule })).default([]),
-  tables: z.array(z.object({ key: z.string().min(1), columns: z.array(ColumnDef).default([]) })).default([]),
+  tables: z.array(z.object({
+    key: z.string().min(1),
+    columns: z.array(ColumnDef).default([]),
+    /** Rows may come from the project's site tracker (`table_row` events, docs/site-tracking.md); off by default. */
+    site: z.boolean().optional(),
+  })).default([]),
   promoBanks: z.array(PromoBankDef).default([]),
   destinations: z.array(DestinationDef).default([]),
   postalFields: z.array(z.string()).default([]),

@@ -74,6 +74,8 @@ async function run(scenario: Scenario, store: Store): Promise<SimulationReport> 
   const until = ms(scenario.until);
   const clock = new VirtualClock(start);
   const engine = new Engine({ store, clock, transport: new CaptureTransport(scenario.autoDeliver) });
+  // No SFTP server in a simulation: files count as delivered when written (docs/exports.md).
+  store.fileDelivery = "onWrite";
   await store.migrate();
   await store.transaction(async () => {
     await store.putProject(PROJECT, scenario.project);

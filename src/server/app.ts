@@ -25,6 +25,11 @@ export interface AppOptions {
   logger?: FastifyServerOptions["logger"];
   /** Largest JSON body accepted, in bytes (CSV uploads have their own limit). */
   bodyLimit?: number;
+  /**
+   * Which proxies to believe about the client's address (`X-Forwarded-For`), for the site
+   * tracker's per-IP limit and the logs: Fastify's `trustProxy` (true, a hop count, or addresses/CIDRs).
+   */
+  trustProxy?: boolean | number | string;
 }
 
 /** Header and body paths pino must never print. */
@@ -42,6 +47,8 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   const app = Fastify({
     logger: logger && typeof logger === "object" ? { ...logger, redact: { paths: REDACT, censor: "[redacted]" } } : logger,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // Fastify takes a hop count too (lib/request.js), though its types list only boolean and addresses.
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy as boolean | string } : {}),
     // Query strings like ?tag=a&tag=b become arrays.
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();

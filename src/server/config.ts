@@ -28,6 +28,11 @@ export const ServeConfig = z.strictObject({
   demo: z.boolean().default(true),
   /** Port of the inbound SMTP listener for bounces and complaints (`off`: none; 0: any free port). */
   inboundSmtpPort: z.union([z.literal("off"), z.coerce.number().int().min(0).max(65535)]).default(2525),
+  /**
+   * Behind a reverse proxy: which proxies to believe about the client address (X-Forwarded-For).
+   * `true` (any), a hop count such as `1`, or addresses/CIDRs such as `127.0.0.1,10.0.0.0/8`. Unset: none.
+   */
+  trustProxy: z.union([z.boolean(), z.number().int().min(1), z.string().min(1)]).optional(),
 });
 export type ServeConfig = z.infer<typeof ServeConfig>;
 
@@ -37,6 +42,13 @@ const ENV: Record<string, keyof ServeConfig> = {
   RELAIS_SECRET: "secret", RELAIS_IDLE_MS: "idleMs", LOG_LEVEL: "logLevel", RELAIS_METRICS_TOKEN: "metricsToken",
   RELAIS_INBOUND_SMTP_PORT: "inboundSmtpPort",
 };
+
+/** RELAIS_TRUST_PROXY as typed: `true`/`false`, a hop count, or a list of addresses. */
+function trustProxyFromEnv(v: string): boolean | number | string {
+  if (/^(1|true|yes|on)$/i.test(v) && v !== "1") return true;
+  if (/^(0|false|no|off)$/i.test(v)) return false;
+  return /^\d+$/.test(v) ? Number(v) : v;
+}
 
 export class ConfigError extends Error {}
 
@@ -58,6 +70,7 @@ export function loadServeConfig(env: NodeJS.ProcessEnv = process.env, overrides:
   for (const [name, key] of Object.entries(ENV)) if (env[name] !== undefined && env[name] !== "") fromEnv[key] = env[name];
   if (env.RELAIS_ENGINE !== undefined) fromEnv.engine = !/^(0|false|off|no)$/i.test(env.RELAIS_ENGINE);
   if (env.RELAIS_DEMO !== undefined) fromEnv.demo = !/^(0|false|off|no)$/i.test(env.RELAIS_DEMO);
+  if (env.RELAIS_TRUST_PROXY) fromEnv.trustProxy = trustProxyFromEnv(env.RELAIS_TRUST_PROXY.trim());
   const parsed = ServeConfig.safeParse({ ...fromFile, ...fromEnv, ...overrides });
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; "));

@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { z } from "zod";
 
 /** Paths that belong to the API, its docs, metrics and tracking: never answered with the editor. */
-export const NOT_WEB = /^\/(api|docs|metrics|t|u|v)(\/|$)/;
+export const NOT_WEB = /^\/(api|docs|metrics|t|u|v|l|s)(\/|$)/;
 
 /** The package root: the nearest folder above this module holding package.json (works from src/ and dist/). */
 function packageRoot(): string {

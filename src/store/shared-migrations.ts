@@ -3,6 +3,9 @@ import { emailDdl } from "../channels/email/schema.js";
 import { exportsDdl } from "../exports/schema.js";
 import { trackingDdl } from "../tracking/schema.js";
 import { directoryDdl } from "./directory/schema.js";
+import { exportsUploadDdl } from "../exports/upload-schema.js";
+import { commerceDdl } from "../commerce/schema.js";
+import { siteDdl } from "../site/schema.js";
 
 /**
  * The migrations both stores apply after their engine tables, in this order (each one entry of
@@ -25,5 +28,8 @@ export function sharedMigrations(dialect: "sqlite" | "postgres"): string[] {
     trackingDdl(dialect),
     exportsDdl(dialect),
     channelsDdl(dialect),
+    exportsUploadDdl(dialect),
+    commerceDdl(dialect),
+    siteDdl(dialect),
   ];
 }

@@ -45,6 +45,8 @@ export interface CampaignState {
   firstArrival?: Record<string, number>;
   /** Scheduled triggers have fired every occurrence up to this instant. */
   cursor?: number;
+  /** When the document was last created or changed through the API (the campaign list's "last change"). */
+  editedAt?: number;
 }
 
 /** Journey states: 0 at an element, ready when due; 1 waiting at a delay until due; 2 held until an outside decision; 9 ended. */
@@ -122,15 +124,65 @@ export interface MessageRecord extends MessageInput {
   bounceHard: boolean;
 }
 
-export interface FileRecord {
+/** Upload state of an export or postal file (docs/exports.md, "Uploads"). */
+export type FileStatus = "pending" | "uploading" | "uploaded" | "failed";
+
+/** A file written by exportData or a postal element, without its rows. */
+export interface FileInfo {
   id: number;
+  projectId: string | null;
   campaignId: string;
   element: string;
   destination: string;
   path: string;
   kind: string;
+  batchKey: string;
+  /** The CSV header (null for files written before it was kept: the first row's keys). */
+  columns: string[] | null;
   createdAt: number;
+  status: FileStatus;
+  /** Claims of the uploader since the file was last queued (each claim tries a few connections). */
+  attempts: number;
+  lastError: string | null;
+  /** When the file is complete and may be uploaded. */
+  readyAt: number;
+  /** When a pending file that failed may be claimed again. */
+  nextAttemptAt: number | null;
+  /** The uploader's lease on an `uploading` file: another uploader may take it once it is over. */
+  leaseUntil: number | null;
+  /** Rows written so far (the last `seq`). */
+  rowCount: number;
+  /** Rows of the last successful upload, and its size. */
+  uploadedRows: number;
+  bytes: number | null;
+  uploadedAt: number | null;
+  updatedAt: number | null;
+}
+
+export interface FileRecord extends FileInfo {
   rows: Record<string, unknown>[];
+}
+
+/** A file claimed by an uploader: its lease is `owner`'s until `leaseUntil`. */
+export interface ClaimedFile extends FileInfo {
+  owner: string;
+}
+
+/** Who a postal row holds, recorded in the postal history once the file is uploaded. */
+export interface PostalHold {
+  contactPk: number;
+  kind: string;
+  /** The address the file held (null for a removal). */
+  address: unknown;
+}
+
+export interface AppendFileOptions {
+  /** The CSV header. */
+  columns?: string[];
+  /** When the file is complete (kept as the latest of every append's). Default: `at`. */
+  readyAt?: number;
+  /** For postal files: one entry per row, in the same order. */
+  postal?: PostalHold[];
 }
 
 export interface StepRecord {
@@ -320,8 +372,43 @@ export interface Store {
   settlePending(campaignId: string, elements: string[], fromStatus: string, toStatus: string, at: number): Promise<number>;
   campaignMessages(campaignId: string): Promise<MessageRecord[]>;
 
-  appendFileRows(campaignId: string, element: string, destination: string, path: string, kind: string, batchKey: string, at: number, rows: Record<string, unknown>[]): Promise<number>;
+  /**
+   * How files reach their destination. `upload` (default): files wait for the uploader
+   * (src/exports/uploader.ts) and postal history is recorded when the upload succeeds.
+   * `onWrite`: a file counts as delivered the moment its rows are written (postal history at
+   * once): `relais simulate`, which has no SFTP server.
+   */
+  fileDelivery: "upload" | "onWrite";
+  /**
+   * Appends rows to the file of (campaign, element, batch key), creating it; returns its id.
+   * Rows go to `file_rows` in order. A file already uploaded that receives rows is queued again
+   * (uploaded whole, under the same name).
+   */
+  appendFileRows(campaignId: string, element: string, destination: string, path: string, kind: string, batchKey: string, at: number, rows: Record<string, unknown>[], options?: AppendFileOptions): Promise<number>;
+  /** A campaign's files with their rows (reports, simulations: small files). */
   campaignFiles(campaignId: string): Promise<FileRecord[]>;
+  /** A project's files, newest first, without their rows. */
+  listFiles(projectId: string, filter: { campaignId?: string; status?: FileStatus; beforeId?: number; limit: number }): Promise<FileInfo[]>;
+  /** The rows of a file with `seq <= upTo`, in order, read page by page (a million-row file never sits in memory). */
+  fileRows(fileId: number, upTo: number): AsyncIterable<Record<string, unknown>>;
+  /**
+   * Takes up to `limit` files due for upload (pending, ready, past their backoff; or uploading
+   * with an expired lease), marks them `uploading` under a lease for `owner` until `leaseUntil`,
+   * and counts the claim in `attempts`. PostgreSQL skips rows another uploader is claiming.
+   */
+  claimFiles(now: number, leaseUntil: number, owner: string, limit: number): Promise<ClaimedFile[]>;
+  /** Extends `owner`'s lease; false when the lease was lost (expired and taken). */
+  renewFileLease(fileId: number, owner: string, leaseUntil: number): Promise<boolean>;
+  /**
+   * The upload of the file's first `rows` rows succeeded: `uploaded` (or `pending` again when rows
+   * came meanwhile), and the postal holds of those rows move to the postal history. False when
+   * `owner` no longer holds the lease.
+   */
+  fileUploaded(fileId: number, owner: string, rows: number, bytes: number, at: number): Promise<boolean>;
+  /** A claim failed: `pending` again from `nextAttemptAt`, or `failed` when it is null. */
+  fileUploadFailed(fileId: number, owner: string, error: string, nextAttemptAt: number | null, at: number): Promise<boolean>;
+  /** Queues a failed file again (attempts reset). */
+  retryFile(projectId: string, fileId: number, at: number): Promise<"queued" | "notFound" | "notFailed">;
   recordPostal(projectId: string, destination: string, contactPk: number, fileId: number, at: number, kind: string, address: unknown): Promise<void>;
   postalHistory(projectId: string, destination: string, contactPks: number[], before: number): Promise<Map<number, PostalEntry[]>>;
 

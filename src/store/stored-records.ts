@@ -92,5 +92,6 @@ export function mergeCampaignState(old: CampaignState, patch: CampaignState): Ca
   if (patch.winners) out.winners = { ...old.winners, ...patch.winners };
   if (patch.firstArrival) out.firstArrival = { ...patch.firstArrival, ...old.firstArrival };
   if (patch.cursor !== undefined) out.cursor = patch.cursor;
+  if (patch.editedAt !== undefined) out.editedAt = patch.editedAt;
   return out;
 }

@@ -48,6 +48,24 @@ export class Tracking {
     return url;
   }
 
+  /**
+   * The target of a short SMS link (`/l/<code>`) when its signature holds and its message has that
+   * link (the click recorded), else undefined. The URL comes from the stored message, never the link.
+   */
+  async shortClick(code: string, userAgent: string | undefined): Promise<string | undefined> {
+    const ref = this.deps.links.verifyShort(code);
+    if (!ref) return undefined;
+    const { db } = this.deps;
+    // A journey is at one element per hop: (journey, hop) names one message (the unique key's prefix is journey_id).
+    const row = await db.first(db.q.selectFrom("messages").select(["element", "payload"]).where("journey_id", "=", ref.journey).where("hop", "=", ref.hop));
+    if (!row) return undefined;
+    const payload = (typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload) as { links?: unknown };
+    const url = Array.isArray(payload.links) ? payload.links[ref.index] : undefined;
+    if (typeof url !== "string" || !/^https?:\/\//i.test(url)) return undefined;
+    await this.event({ journey: ref.journey, element: row.element, hop: ref.hop }, "clicked", { url }, userAgent);
+    return url;
+  }
+
   /** The message's rendered HTML for "view online", when the link holds and the message has one. */
   async view(token: string): Promise<string | undefined> {
     const key = this.deps.links.verify("view", token);

@@ -43,4 +43,18 @@ describe("signed message links", () => {
     const view = new URL(signer.url("view", key)).pathname.split("/").pop()!;
     expect(signer.parseBounceAddress(`bounces+${view}@mail.example.com`)).toBeUndefined();
   });
+
+  it("signs short SMS links that name the message and the link index, nothing else", () => {
+    const url = signer.short({ journey: 1_234_567, element: "sms-1", hop: 12 }, 2);
+    expect(url).toMatch(/^https:\/\/relais\.example\.com\/l\/qglj\.c\.2\.[A-Za-z0-9_-]{12}$/);
+    // ~25 characters after the base URL, whatever the target's length.
+    expect(url.length - "https://relais.example.com".length).toBeLessThanOrEqual(26);
+    const code = url.split("/l/")[1];
+    expect(signer.verifyShort(code)).toEqual({ journey: 1_234_567, hop: 12, index: 2 });
+    // Another message, another index, another server's key, garbage: refused.
+    expect(signer.verifyShort(code.replace("qglj.", "qglk."))).toBeUndefined();
+    expect(signer.verifyShort(code.replace(".2.", ".3."))).toBeUndefined();
+    expect(new LinkSigner(Buffer.alloc(32, 2), "https://relais.example.com").verifyShort(code)).toBeUndefined();
+    for (const junk of ["", "a.b.c", "1.2.3.short", "1.2.3.AAAAAAAAAAAAA", "Z.1.1.AAAAAAAAAAAA"]) expect(signer.verifyShort(junk)).toBeUndefined();
+  });
 });

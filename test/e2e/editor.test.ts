@@ -20,7 +20,8 @@ describe("the campaign editor in a real browser", () => {
     mkdirSync(SHOTS, { recursive: true });
     server = await startServe({ RELAIS_ADMIN_PASSWORD: PASSWORD });
     browser = await chromium.launch({ executablePath: process.env.RELAIS_CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    // The simulation form's dates are the browser's local time: fixed, so the test means the same anywhere.
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, timezoneId: "America/Toronto" });
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -61,6 +62,13 @@ describe("the campaign editor in a real browser", () => {
 
     // Fill in the generated form: the error disappears.
     await page.click("[data-testid=node-d2]");
+    // The properties panel links to the element's section of the user guide, which has it.
+    const guide = await page.locator("[data-testid=guide-link]").getAttribute("href");
+    expect(guide).toBe("/guide?lang=fr#delay.period");
+    const guidePage = await browser.newPage();
+    await guidePage.goto(`${server.url}${guide}`);
+    await guidePage.locator("[id='delay.period']").waitFor();
+    await guidePage.close();
     await page.fill("[data-testid=properties] input[name=amount]", "1");
     await page.selectOption("[data-testid=properties] select[name=unit]", "days");
     await page.locator("[data-testid=findings] li.error").first().waitFor({ state: "detached" });
@@ -112,17 +120,31 @@ describe("the campaign editor in a real browser", () => {
     expect(saved.document.elements[7].params).toMatchObject({ text: "Penser au test A/B", size: { width: 200, height: 120 } });
     expect(saved.document.elements[0].position).toBeDefined();
 
-    // Simulate the canvas server-side: Ann subscribes, does not open, gets the reminder: neutral.
+    // Simulate the canvas server-side, without JSON: a sample contact typed in, not subscribed yet; she
+    // subscribes, does not open, gets the reminder: neutral. Her path is highlighted on the canvas.
     await page.click("[data-testid=sim-toggle]");
-    await page.fill("[data-testid=simulation] textarea", JSON.stringify({
-      start: "2026-12-01T08:00:00-05:00", until: "2026-12-10T00:00:00-05:00",
-      contacts: [{ id: "ann@example.com", fields: { email: "ann@example.com", firstName: "Ann" }, subscriptions: { infolettre: false } }],
-      events: [{ at: "2026-12-01T09:00:00-05:00", type: "contact.subscribed", contact: "ann@example.com", communicationType: "infolettre" }],
-    }));
-    await page.getByRole("button", { name: "Lancer" }).click();
+    await page.fill("[data-testid=sim-start]", "2026-12-01T08:00");
+    await page.fill("[data-testid=sim-until]", "2026-12-10T00:00");
+    await page.fill("[data-testid=sim-new-contact]", "ann@example.com");
+    await page.click("[data-testid=sim-add-contact]");
+    await page.getByLabel("ann@example.com abonné à infolettre").uncheck();
+    await page.click("[data-testid=sim-add-event]");
+    const ev = page.locator("[data-testid=sim-event-0]");
+    await ev.getByLabel("Quand (événement 1)").fill("2026-12-01T09:00");
+    await ev.getByLabel("Type (événement 1)").selectOption("contact.subscribed");
+    await ev.getByLabel("Contact (événement 1)").selectOption("ann@example.com");
+    // Until the communication type is chosen, the form says what is missing and cannot run.
+    await expect(page.locator("[data-testid=sim-run]").isDisabled()).resolves.toBe(true);
+    await ev.getByLabel("Type de communication").selectOption("infolettre");
+    await page.click("[data-testid=sim-run]");
     await page.locator("[data-testid=sim-result]", { hasText: "neutre 1" }).waitFor();
     await expect(page.locator("[data-testid=count-a2]").textContent()).resolves.toBe("1");
-    await expect(page.locator("[data-testid=sim-result]").textContent()).resolves.toContain("Messages: 2");
+    await expect(page.locator("[data-testid=sim-result]").textContent()).resolves.toContain("Messages : 2");
+    // Ann's path: every element she passed is highlighted, the "opened" exit she did not take is not.
+    await expect(page.locator("[data-testid=sim-path]").inputValue()).resolves.toBe("ann@example.com");
+    for (const id of ["t1", "a1", "d1", "k1", "a2", "e2"]) await expect(page.locator(`[data-testid=node-${id}]`).getAttribute("class")).resolves.toContain("on-path");
+    await expect(page.locator("[data-testid=node-e1]").getAttribute("class")).resolves.toContain("off-path");
+    await expect(page.locator("[data-testid=sim-steps] li").count()).resolves.toBe(6);
     await shot("5b-simulation");
     await page.click("[data-testid=sim-toggle]");
 
@@ -131,7 +153,7 @@ describe("the campaign editor in a real browser", () => {
     await page.locator("[data-testid=editor-status]", { hasText: "Active" }).waitFor();
     // The report overlay: counts on the elements and the outcomes (nobody entered yet).
     await page.click("[data-testid=report-toggle]");
-    await page.locator("[data-testid=report]", { hasText: "Parcours: 0" }).waitFor();
+    await page.locator("[data-testid=report-journeys]", { hasText: /^0$/ }).waitFor();
     await expect(page.locator("[data-testid=count-a1]").textContent()).resolves.toBe("0");
     await shot("6-active");
     // Pause, then resume: the editor asks what to do with overdue contacts.

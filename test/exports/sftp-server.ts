@@ -15,6 +15,8 @@ export interface TestSftpOptions {
   denyWrites?: boolean;
   /** Close the connection once this many bytes were written (then reset to undefined). */
   cutAfterBytes?: number;
+  /** A public key (OpenSSH `ssh-ed25519 AAAA…` form) accepted for `username` besides the password. */
+  authorizedKey?: string;
 }
 
 /** A real SSH server with an SFTP subsystem backed by a local folder, for tests. */
@@ -24,14 +26,23 @@ export async function startSftpServer(opts: TestSftpOptions) {
   if (parsed instanceof Error) throw parsed;
   const pub = (Array.isArray(parsed) ? parsed[0] : parsed).getPublicSSH();
   const fingerprint = "SHA256:" + createHash("sha256").update(pub).digest("base64").replace(/=+$/, "");
-  const state = { ...opts, username: opts.username ?? "relais", password: opts.password ?? "secret" };
+  const state = { ...opts, username: opts.username ?? "relais", password: opts.password ?? "secret", opensForWrite: new Map<string, number>() };
   const local = (p: string) => path.join(state.root, path.posix.normalize("/" + p));
 
   const server = new Server({ hostKeys: [hostKey.private] }, (client) => {
     client.on("error", () => undefined);
     client.on("authentication", (ctx) => {
-      if (ctx.method === "password" && ctx.username === state.username && ctx.password === state.password) ctx.accept();
-      else ctx.reject(["password"]);
+      if (ctx.method === "password" && ctx.username === state.username && ctx.password === state.password) return ctx.accept();
+      if (ctx.method === "publickey" && ctx.username === state.username && state.authorizedKey) {
+        const allowed = utils.parseKey(state.authorizedKey);
+        if (allowed instanceof Error) return ctx.reject();
+        const k = Array.isArray(allowed) ? allowed[0] : allowed;
+        if (ctx.key.algo !== k.type || !ctx.key.data.equals(k.getPublicSSH())) return ctx.reject();
+        // Without a signature the client only asks whether the key would do; with one, it proves it holds the private key.
+        if (ctx.signature && k.verify(ctx.blob!, ctx.signature, ctx.hashAlgo) !== true) return ctx.reject();
+        return ctx.accept();
+      }
+      ctx.reject(["password", "publickey"]);
     });
     client.on("ready", () => {
       client.on("session", (accept) => {
@@ -47,6 +58,7 @@ export async function startSftpServer(opts: TestSftpOptions) {
           sftp.on("OPEN", (reqid, filename, flags) => {
             const writing = (flags & OPEN_MODE.WRITE) !== 0;
             if (writing && state.denyWrites) return sftp.status(reqid, STATUS_CODE.PERMISSION_DENIED, "permission denied");
+            if (writing) state.opensForWrite.set(filename, (state.opensForWrite.get(filename) ?? 0) + 1);
             const mode = writing ? ((flags & OPEN_MODE.APPEND) ? "a" : "w") : "r";
             fs.open(local(filename), mode, (err, fd) => (err ? fail(reqid, err) : sftp.handle(reqid, newHandle({ fd, path: filename }))));
           });

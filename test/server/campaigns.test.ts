@@ -119,7 +119,7 @@ for (const { name } of SERVER_STORES) {
       expect((await s.store.getCampaign(body.id))!.doc.id).toBe(body.id);
 
       const list = await p.call("GET", "/campaigns");
-      expect(list.json().campaigns).toEqual([{ id: body.id, name: "Attente", status: "draft", activatedAt: null, pausedAt: null, version: null, waiting: 0 }]);
+      expect(list.json().campaigns).toEqual([{ id: body.id, name: "Attente", status: "draft", activatedAt: null, pausedAt: null, version: null, waiting: 0, updatedAt: T0 }]);
 
       const incomplete = { ...WAIT, name: "Brouillon", elements: [...WAIT.elements.slice(0, 1), { id: "w1", type: "delay.period", params: { amount: -1 } }] };
       const put = await p.call("PUT", `/campaigns/${body.id}`, { document: incomplete });

@@ -3,7 +3,7 @@ import { CaptureTransport } from "../../src/channels/capture-transport.js";
 import { LinkSigner } from "../../src/channels/links.js";
 import { VirtualClock } from "../../src/engine/clock.js";
 import { Engine } from "../../src/engine/engine.js";
-import { buildApp, type App } from "../../src/server/app.js";
+import { buildApp, type App, type AppOptions } from "../../src/server/app.js";
 import { createContext, type ServerContext } from "../../src/server/context.js";
 import { Metrics } from "../../src/server/metrics.js";
 import { PgStore } from "../../src/store/postgres/pg-store.js";
@@ -45,7 +45,7 @@ export interface TestServer {
 }
 
 /** A server on a fresh store with a virtual clock (2026-12-01T13:00Z) and an administrator logged in. */
-export async function testServer(storeName = "sqlite"): Promise<TestServer> {
+export async function testServer(storeName = "sqlite", appOptions: AppOptions = {}): Promise<TestServer> {
   const factory = SERVER_STORES.find((s) => s.name === storeName);
   if (!factory) throw new Error(`no store ${storeName}`);
   const { store, cleanup } = factory.make();
@@ -57,7 +57,7 @@ export async function testServer(storeName = "sqlite"): Promise<TestServer> {
   const engine = new Engine({ store, clock, transport: new CaptureTransport(true), links: new LinkSigner(secret, BASE_URL), onBatch: metrics.onBatch });
   const ctx = createContext({ store, clock, engine, secret, baseUrl: BASE_URL, metrics });
   await store.transaction(() => ctx.accounts.createUser({ ...ADMIN, isAdmin: true }, clock.now()));
-  const app = await buildApp(ctx);
+  const app = await buildApp(ctx, appOptions);
   const call = (method: string, url: string, auth: Record<string, string>, body?: unknown) =>
     app.inject({ method: method as "GET", url, headers: { ...auth }, ...(body === undefined ? {} : { payload: body as object }) });
   const login = await call("POST", "/api/v1/auth/login", {}, ADMIN);

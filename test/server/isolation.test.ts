@@ -74,6 +74,7 @@ for (const { name } of SERVER_STORES) {
       "/api/v1/projects/{projectId}/email-preview",
       "/api/v1/projects/{projectId}/sms-preview",
       "/api/v1/projects/{projectId}/simulate",
+      "/api/v1/projects/{projectId}/personas/count",
     ]);
     const isWrite = (r: { method: string; url: string }) => r.method !== "GET" && !(r.method === "POST" && READ_ONLY_POSTS.has(r.url));
 

@@ -470,7 +470,7 @@ for (const { name } of SERVER_STORES) {
         responses.push(get.body, (await s.call("GET", `${p.base}/destinations`, p.auth)).body, (await s.call("GET", `${p.base}`, p.auth)).body);
         expect(get.json()).toEqual({
           key: "warehouse", type: "sftp", host: "sftp.example.com", port: 22, username: "relais", directory: "/", hostKey: HOST_KEY,
-          auth: { type: "password", set: true },
+          delimiter: ",", bom: false, auth: { type: "password", set: true },
         });
         const put = await s.call("PUT", `${p.base}/destinations/warehouse`, p.auth, { host: "sftp2.example.com", port: 2222, username: "relais", directory: "/in", hostKey: HOST_KEY });
         expect(put.statusCode).toBe(200);
@@ -583,7 +583,7 @@ for (const { name } of SERVER_STORES) {
           "POST /api/v1/projects/{projectId}/communication-types", "POST /api/v1/projects/{projectId}/destinations",
           "POST /api/v1/projects/{projectId}/destinations/{key}/test",
           "POST /api/v1/projects/{projectId}/fields", "POST /api/v1/projects/{projectId}/groups",
-          "POST /api/v1/projects/{projectId}/personas", "POST /api/v1/projects/{projectId}/promo-banks",
+          "POST /api/v1/projects/{projectId}/personas", "POST /api/v1/projects/{projectId}/personas/count", "POST /api/v1/projects/{projectId}/promo-banks",
           "POST /api/v1/projects/{projectId}/promo-banks/{key}/codes", "POST /api/v1/projects/{projectId}/tables",
           "PUT /api/v1/projects/{projectId}/destinations/{key}", "PUT /api/v1/projects/{projectId}/personas/{key}",
           "PUT /api/v1/projects/{projectId}/tables/{key}",

@@ -94,7 +94,7 @@ for (const { name } of SERVER_STORES) {
       const byContact = async () => new Map((await s.store.campaignMessages("promo")).map((m) => [m.contactId, m]));
       const webhook = (params: Record<string, string>, signature = sign(`${BASE_URL}/api/v1/webhooks/sms/${p.id}`, params)) =>
         s.app.inject({ method: "POST", url: `/api/v1/webhooks/sms/${p.id}`, headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": signature }, payload: new URLSearchParams(params).toString() });
-      return { p, create, byContact, webhook };
+      return { p, create, byContact, webhook, engine };
     }
 
     it("posts the form with basic auth and a status callback, then applies signed delivered/undelivered callbacks", async () => {
@@ -107,9 +107,13 @@ for (const { name } of SERVER_STORES) {
       const ann = prov.posted.find((x) => x.form.To === "+15145550101")!;
       expect(ann.path).toBe(`/2010-04-01/Accounts/${SID}/Messages.json`);
       expect(ann.form).toMatchObject({ To: "+15145550101", From: "+15145550000", StatusCallback: `${BASE_URL}/api/v1/webhooks/sms/${p.id}` });
-      // The link goes through the signed click redirect; the sentence's period stays outside.
-      const link = /^Soldes ce soir: (http:\/\/relais\.test\/t\/c\/\S+)\.$/.exec(ann.form.Body)?.[1];
+      // The link is a short signed link (the target stays in the message); the sentence's period stays outside.
+      const link = /^Soldes ce soir: (http:\/\/relais\.test\/l\/[0-9a-z.]+\.[A-Za-z0-9_-]{12})\.$/.exec(ann.form.Body)?.[1];
       expect(link, ann.form.Body).toBeDefined();
+      // A forged code (another link index of the same message) finds nothing and redirects nowhere.
+      const forged = await s.app.inject({ method: "GET", url: link!.slice(BASE_URL.length).replace(/\.0\.([A-Za-z0-9_-]{12})$/, ".1.$1") });
+      expect(forged.statusCode).toBe(404);
+      expect(forged.headers.location).toBeUndefined();
       s.clock.set(NINE_AM + 5 * 60_000); // a person reading it, not a link scanner right at delivery
       const phoneUa = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1";
       const click = await s.app.inject({ method: "GET", url: link!.slice(BASE_URL.length), headers: { "user-agent": phoneUa } });
@@ -138,6 +142,29 @@ for (const { name } of SERVER_STORES) {
       await create([["lea@example.com", "06 12 34 56 78"]]);
       expect(prov.posted.map((x) => x.form.To)).toEqual(["+33612345678"]);
       expect(s.clock.now()).toBeLessThan(NINE_AM);
+    });
+
+    it("holds a retry that falls inside quiet hours until they end, without counting it as an attempt", async () => {
+      let calls = 0;
+      const prov = await provider(() => (++calls === 1 ? 503 : 201));
+      // 13:00Z is 08:00 in Montréal: outside quiet hours 08:01–09:00, so the SMS is tried at once.
+      const { p, byContact, engine } = await setUp(prov, { defaultCountry: "CA", quietHours: { start: "08:01", end: "09:00" } });
+      await engine.contactEvent(p.id, { type: "contact.created", contact: { id: "ann@example.com", fields: { email: "ann@example.com", phone: "514-555-0101" }, subscriptions: { alerts: true } } });
+      await engine.tick();
+      expect(prov.posted).toHaveLength(1);
+      expect((await byContact()).get("ann@example.com")).toMatchObject({ status: "queued" });
+      // The retry is due at 08:01, inside quiet hours: held, not sent, not an attempt.
+      s.clock.set(s.clock.now() + 61_000);
+      await engine.tick();
+      expect(prov.posted).toHaveLength(1);
+      expect(await engine.nextWakeAt()).toBe(NINE_AM);
+      s.clock.set(NINE_AM);
+      await engine.tick();
+      expect(prov.posted).toHaveLength(2);
+      const ann = (await byContact()).get("ann@example.com")!;
+      expect(ann).toMatchObject({ status: "sent", sentAt: NINE_AM });
+      const [row] = await s.store.execute(name === "postgres" ? "SELECT attempts FROM messages WHERE id = $1" : "SELECT attempts FROM messages WHERE id = ?", [ann.id]);
+      expect(Number(row.attempts)).toBe(1);
     });
 
     it("refuses a callback with a wrong or missing signature (401, nothing applied)", async () => {

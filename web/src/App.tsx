@@ -1,12 +1,37 @@
-import { useCallback, useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { BUILTIN_TEMPLATES, instantiateBuiltin } from "../../src/campaigns/builtin-templates/index.js";
 import { api, ApiProblem } from "./api.js";
-import { Editor } from "./Editor.js";
 import { initialLang, LangContext, rememberLang, useT, type Lang, type StringKey } from "./i18n.js";
+
+/** The editor (and @xyflow/react with it) loads on first use, not with the campaign list. */
+const Editor = lazy(() => import("./Editor.js").then((m) => ({ default: m.Editor })));
+/** So do the other screens: the first page is the campaign list. */
+const ApprovalsScreen = lazy(() => import("./screens/Approvals.js").then((m) => ({ default: m.ApprovalsScreen })));
+const ContactsScreen = lazy(() => import("./screens/Contacts.js").then((m) => ({ default: m.ContactsScreen })));
+const GuideScreen = lazy(() => import("./screens/Guide.js").then((m) => ({ default: m.GuideScreen })));
+const ImportsScreen = lazy(() => import("./screens/Imports.js").then((m) => ({ default: m.ImportsScreen })));
+const OutboxScreen = lazy(() => import("./screens/Outbox.js").then((m) => ({ default: m.OutboxScreen })));
+const SettingsScreen = lazy(() => import("./screens/Settings.js").then((m) => ({ default: m.SettingsScreen })));
 
 export interface Me { user?: { email: string; name: string }; projects: { id: string; name: string; role: string }[] }
 export interface ProjectInfo { id: string; name: string; config: any }
-interface CampaignRow { id: string; name: string; status: string; activatedAt: number | null; pausedAt: number | null; version: number | null; waiting: number }
+interface CampaignRow { id: string; name: string; status: string; activatedAt: number | null; pausedAt: number | null; updatedAt?: number | null; version: number | null; waiting: number }
+/** The screens of the top navigation; the current one is `?view=` in the address (campaigns when absent). */
+export const VIEWS = ["campaigns", "contacts", "imports", "approvals", "outbox", "settings"] as const;
+export type View = (typeof VIEWS)[number];
+const VIEW_LABELS: Record<View, { fr: string; en: string }> = {
+  campaigns: { fr: "Campagnes", en: "Campaigns" },
+  contacts: { fr: "Contacts", en: "Contacts" },
+  imports: { fr: "Importations", en: "Imports" },
+  approvals: { fr: "Approbations", en: "Approvals" },
+  outbox: { fr: "Boîte d'envoi", en: "Outbox" },
+  settings: { fr: "Paramètres", en: "Settings" },
+};
+function initialView(): View {
+  const v = new URLSearchParams(location.search).get("view");
+  return (VIEWS as readonly string[]).includes(v ?? "") ? (v as View) : "campaigns";
+}
+
 interface RowStats { entered: number; successRate: number | null }
 
 export function App() {
@@ -33,10 +58,11 @@ function LangSwitch() {
 }
 
 function Shell() {
-  const { t } = useT();
+  const { t, lang } = useT();
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [project, setProject] = useState<ProjectInfo | null>(null);
   const [campaignId, setCampaignId] = useState<string | null>(() => new URLSearchParams(location.search).get("campaign"));
+  const [view, setView] = useState<View>(initialView);
 
   const loadMe = useCallback(() => api<Me>("GET", "/auth/me").then(setMe, () => setMe(null)), []);
   useEffect(() => void loadMe(), [loadMe]);
@@ -53,11 +79,18 @@ function Shell() {
     if (first) void pickProject(first.id);
   }, [me, project, pickProject]);
 
+  if (location.pathname.replace(/\/+$/, "") === "/guide") return <Suspense fallback={<div className="center">…</div>}><GuideScreen /></Suspense>;
   if (me === undefined) return <div className="center">{t("loading")}</div>;
   if (me === null) return <Login onDone={loadMe} />;
   const open = (id: string | null) => {
     setCampaignId(id);
+    setView("campaigns");
     history.replaceState(null, "", id ? `?campaign=${id}` : "/");
+  };
+  const go = (v: View) => {
+    setCampaignId(null);
+    setView(v);
+    history.replaceState(null, "", v === "campaigns" ? "/" : `?view=${v}`);
   };
   return (
     <div className="app">
@@ -69,14 +102,31 @@ function Shell() {
             {me.projects.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
           </select>
         </label>
+        <nav className="views" aria-label="Sections">
+          {VIEWS.map((v) => (
+            <button key={v} data-testid={`nav-${v}`} className={view === v && !campaignId ? "on" : ""} aria-current={view === v && !campaignId ? "page" : undefined} onClick={() => go(v)}>
+              {VIEW_LABELS[v][lang]}
+            </button>
+          ))}
+          <a className="button" href="/guide" target="_blank" rel="noopener">Guide</a>
+        </nav>
         <span className="grow" />
         <span className="muted">{me.user?.email}</span>
         <LangSwitch />
         <button onClick={() => void api("POST", "/auth/logout").then(() => setMe(null))}>{t("logOut")}</button>
       </header>
-      {project && (campaignId
-        ? <Editor key={campaignId} project={project} campaignId={campaignId} onClose={() => open(null)} />
-        : <CampaignList project={project} onOpen={open} />)}
+      {project && (
+        <Suspense fallback={<div className="center">{t("loading")}</div>}>
+          {campaignId
+            ? <Editor key={campaignId} project={project} campaignId={campaignId} onClose={() => open(null)} />
+            : view === "contacts" ? <ContactsScreen key={project.id} project={project} />
+            : view === "imports" ? <ImportsScreen key={project.id} project={project} />
+            : view === "approvals" ? <ApprovalsScreen key={project.id} project={project} />
+            : view === "outbox" ? <OutboxScreen key={project.id} project={project} />
+            : view === "settings" ? <SettingsScreen key={project.id} project={project} />
+            : <CampaignList project={project} onOpen={open} />}
+        </Suspense>
+      )}
     </div>
   );
 }
@@ -148,7 +198,7 @@ function CampaignList({ project, onOpen }: { project: ProjectInfo; onOpen: (id: 
     }
   };
   const lastChange = (c: CampaignRow) => {
-    const at = Math.max(c.activatedAt ?? 0, c.pausedAt ?? 0);
+    const at = Math.max(c.updatedAt ?? 0, c.activatedAt ?? 0, c.pausedAt ?? 0);
     return at ? new Date(at).toLocaleString(lang === "fr" ? "fr-CA" : "en-CA") : "—";
   };
   return (

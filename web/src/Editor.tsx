@@ -12,8 +12,14 @@ import { autoLayout, edgeOf, newId, refusal, toDoc, toFlow, type ElementNode } f
 import { useT, type StringKey } from "./i18n.js";
 import { CanvasContext, NODE_TYPES, type CanvasInfo } from "./nodes.js";
 import { Properties } from "./Properties.js";
+import { ReportPanel, type Report } from "./report/ReportPanel.js";
+import { pathOf } from "./simulation/scenario.js";
+import { SimulationPanel } from "./simulation/SimulationPanel.js";
 
-interface CampaignOut { id: string; name: string; status: string; version: number | null; document: CampaignDocument; findings: Finding[] }
+interface CampaignOut { id: string; name: string; status: string; version: number | null; document: CampaignDocument; findings: Finding[]; winners?: Record<string, string> }
+
+/** How often the open report refreshes itself (ms). */
+const REPORT_REFRESH_MS = 4000;
 type Snapshot = { nodes: ElementNode[]; edges: Edge[] };
 
 export function Editor(props: { project: ProjectInfo; campaignId: string; onClose: () => void }) {
@@ -35,9 +41,11 @@ function EditorInner({ project, campaignId, onClose }: { project: ProjectInfo; c
   const [toast, setToast] = useState("");
   const [help, setHelp] = useState(false);
   const [resumeAsk, setResumeAsk] = useState(false);
-  const [report, setReport] = useState<any>(null);
+  const [report, setReport] = useState<Report | null>(null);
   const [simOpen, setSimOpen] = useState(false);
   const [sim, setSim] = useState<any>(null);
+  /** The contact whose simulated path is highlighted on the canvas. */
+  const [simPath, setSimPath] = useState<string | null>(null);
   const [versions, setVersions] = useState<{ version: number; publishedAt: number }[] | null>(null);
   const past = useRef<Snapshot[]>([]);
   const future = useRef<Snapshot[]>([]);
@@ -77,7 +85,19 @@ function EditorInner({ project, campaignId, onClose }: { project: ProjectInfo; c
     for (const f of findings) if (f.element) m.set(f.element, [...(m.get(f.element) ?? []), f]);
     return m;
   }, [findings]);
-  const canvasInfo: CanvasInfo = useMemo(() => ({ findings: byElement, report: sim?.elements ?? report?.elements ?? null }), [byElement, report, sim]);
+  const highlighted = useMemo(
+    () => (sim && simPath && doc ? pathOf(sim.journeys?.find((j: { contact: string }) => j.contact === simPath), doc) : null),
+    [sim, simPath, doc],
+  );
+  const canvasInfo: CanvasInfo = useMemo(
+    () => ({ findings: byElement, report: sim?.elements ?? report?.elements ?? null, path: highlighted?.elements ?? null }),
+    [byElement, report, sim, highlighted],
+  );
+  // The highlighted path's connections are drawn apart (derived: the stored edges stay as they are).
+  const shownEdges = useMemo(
+    () => (highlighted ? edges.map((e) => (highlighted.connections.has(e.id) ? { ...e, animated: true, className: `${e.className ?? ""} on-path`, zIndex: 1 } : e)) : edges),
+    [edges, highlighted],
+  );
 
   // History: a snapshot before every change the user can undo.
   const snapshot = useCallback(() => {
@@ -217,14 +237,28 @@ function EditorInner({ project, campaignId, onClose }: { project: ProjectInfo; c
     void flow.setCenter(n.position.x + 110, n.position.y + 35, { zoom: 1.2, duration: 300 });
   };
 
-  const toggleReport = async () => {
-    if (report) return setReport(null);
+  const [reportOn, setReportOn] = useState(false);
+  const refreshReport = useCallback(async () => {
     try {
-      setReport(await api("GET", `${base}/report`));
+      setReport(await api<Report>("GET", `${base}/report`));
     } catch (e) {
       say((e as Error).message);
     }
+  }, [base, say]);
+  const toggleReport = async () => {
+    if (reportOn) {
+      setReportOn(false);
+      return setReport(null);
+    }
+    setReportOn(true);
+    await refreshReport();
   };
+  // An open report follows the campaign as it runs.
+  useEffect(() => {
+    if (!reportOn) return;
+    const timer = window.setInterval(() => { if (document.visibilityState !== "hidden") void refreshReport(); }, REPORT_REFRESH_MS);
+    return () => window.clearInterval(timer);
+  }, [reportOn, refreshReport]);
   const showVersions = async () => {
     if (versions) return setVersions(null);
     const v = await api<{ versions: { version: number; publishedAt: number }[] }>("GET", `${base}/versions`);
@@ -255,8 +289,8 @@ function EditorInner({ project, campaignId, onClose }: { project: ProjectInfo; c
         <button onClick={layout} title="L">{t("layout")}</button>
         <button onClick={() => setHelp((h) => !h)} title="?">{t("shortcuts")}</button>
         <button onClick={() => void showVersions()}>{t("versions")}</button>
-        <button data-testid="sim-toggle" className={simOpen ? "on" : ""} onClick={() => { setSimOpen((o) => !o); setSim(null); }}>{t("simulation")}</button>
-        {status !== "draft" && <button data-testid="report-toggle" className={report ? "on" : ""} onClick={() => void toggleReport()}>{t("report")}</button>}
+        <button data-testid="sim-toggle" className={simOpen ? "on" : ""} onClick={() => { setSimOpen((o) => !o); setSim(null); setSimPath(null); }}>{t("simulation")}</button>
+        {status !== "draft" && <button data-testid="report-toggle" className={reportOn ? "on" : ""} aria-pressed={reportOn} onClick={() => void toggleReport()}>{t("report")}</button>}
         <a className="button" href={`/api/v1${base}/export`}>{t("export")}</a>
         {status === "draft" && (
           <button className="primary" data-testid="activate" disabled={errorCount > 0} title={errorCount > 0 ? `${errorCount} ${t("errors")}` : ""} onClick={() => void lifecycle("activate")}>{t("activate")}</button>
@@ -274,7 +308,7 @@ function EditorInner({ project, campaignId, onClose }: { project: ProjectInfo; c
         <div className="canvas" ref={wrapper} onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = "move"; }} onDrop={onDrop} data-testid="canvas">
           <CanvasContext.Provider value={canvasInfo}>
             <ReactFlow<ElementNode, Edge>
-              nodes={nodes} edges={edges} nodeTypes={NODE_TYPES}
+              nodes={nodes} edges={shownEdges} nodeTypes={NODE_TYPES}
               onNodesChange={onNodesChange}
               onEdgesChange={onEdgesChange}
               onConnect={onConnect} onConnectEnd={onConnectEnd as never} isValidConnection={isValidConnection}
@@ -310,15 +344,21 @@ function EditorInner({ project, campaignId, onClose }: { project: ProjectInfo; c
               <button onClick={() => setResumeAsk(false)}>{t("cancel")}</button>
             </div>
           )}
-          {report && !sim && <ReportSummary report={report} />}
-          {simOpen && doc && <SimulationPanel projectId={project.id} doc={doc} seed={0} result={sim} onResult={setSim} />}
+          {simOpen && doc && <SimulationPanel projectId={project.id} doc={doc} config={config} result={sim} onResult={setSim} onPath={setSimPath} />}
         </div>
         <aside className="side">
+          {report && !sim && doc && (
+            <ReportPanel report={report} doc={doc} status={status} winners={campaign.winners ?? {}} base={base}
+              selected={selected.length === 1 ? selected[0].id : null} onFocus={focus} onRefresh={() => void refreshReport()}
+              onWinner={(element, variant) => {
+                setCampaign((prev) => prev ? { ...prev, winners: { ...prev.winners, [element]: variant } } : prev);
+                void refreshReport();
+              }} />
+          )}
           <section className="panel">
             <h3>{t("properties")}</h3>
             {selected.length === 1 && selected[0].data.type !== "note"
               ? <Properties key={selected[0].id} node={selected[0]} nodes={nodes} edges={edges} config={config} projectId={project.id} disabled={!editable}
-                  report={report?.sends?.[selected[0].id]}
                   onChange={(data) => { snapshot(); setNodes((ns) => ns.map((n) => (n.id === selected[0].id ? { ...n, data: { ...n.data, ...data } } : n))); }} />
               : <p className="muted">{t("nothingSelected")}</p>}
           </section>
@@ -346,6 +386,7 @@ function Palette({ onAdd, disabled }: { onAdd: (type: string) => void; disabled:
   return (
     <nav className="palette" data-testid="palette">
       <input type="search" placeholder={t("search")} value={q} onChange={(e) => setQ(e.target.value)} aria-label={t("search")} />
+      <a className="small palette-guide" href={`/guide?lang=${lang}`} target="_blank" rel="noopener">{lang === "fr" ? "Guide des éléments" : "Element guide"}</a>
       {FAMILIES.map((fam) => {
         const defs = CATALOG.filter((d) => d.family === fam && (!needle || d.label[lang].toLowerCase().includes(needle) || d.type.toLowerCase().includes(needle)));
         if (defs.length === 0) return null;
@@ -355,6 +396,8 @@ function Palette({ onAdd, disabled }: { onAdd: (type: string) => void; disabled:
             {defs.map((d) => (
               <div key={d.type} className={`palette-item family-${fam}`} draggable={!disabled} data-type={d.type} title={d.description[lang]}
                 onDragStart={(e) => { e.dataTransfer.setData("application/relais-element", d.type); e.dataTransfer.effectAllowed = "move"; }}
+                tabIndex={0} role="button" aria-disabled={disabled || undefined} aria-keyshortcuts="Enter"
+                onKeyDown={(e) => { if ((e.key === "Enter" || e.key === " ") && !disabled) { e.preventDefault(); onAdd(d.type); } }}
                 onDoubleClick={() => !disabled && onAdd(d.type)}>
                 {d.label[lang]}
               </div>
@@ -366,59 +409,4 @@ function Palette({ onAdd, disabled }: { onAdd: (type: string) => void; disabled:
   );
 }
 
-const OUTCOME_LABELS: Record<string, { fr: string; en: string }> = {
-  success: { fr: "succès", en: "success" }, failure: { fr: "échec", en: "failure" }, abandon: { fr: "abandon", en: "abandon" },
-  neutral: { fr: "neutre", en: "neutral" }, none: { fr: "sans fin", en: "none" }, inProgress: { fr: "en cours", en: "in progress" },
-};
-const outcomeLabel = (k: string, lang: "fr" | "en") => OUTCOME_LABELS[k]?.[lang] ?? k;
-
-const SCENARIO_SKELETON = {
-  start: "2026-12-01T08:00:00-05:00",
-  until: "2026-12-15T00:00:00-05:00",
-  contacts: [{ id: "ann@example.com", fields: { email: "ann@example.com", firstName: "Ann" } }],
-  events: [] as unknown[],
-};
-
-/** Runs the current canvas through the server's simulator (POST /simulate); counts go on the canvas. */
-function SimulationPanel({ projectId, doc, seed, result, onResult }: { projectId: string; doc: unknown; seed: number; result: any; onResult: (r: any) => void }) {
-  const { t, lang } = useT();
-  const [text, setText] = useState(() => JSON.stringify(SCENARIO_SKELETON, null, 2));
-  const [error, setError] = useState("");
-  const run = async () => {
-    setError("");
-    try {
-      const scenario = JSON.parse(text);
-      onResult(await api("POST", `/projects/${encodeURIComponent(projectId)}/simulate?lang=${lang}`, { seed, ...scenario, campaign: doc }));
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
-  return (
-    <div className="sim card" data-testid="simulation">
-      <strong>{t("simulation")}</strong>
-      <span className="small">{t("simulationHelp")}</span>
-      <textarea rows={10} value={text} onChange={(e) => setText(e.target.value)} aria-label={t("simulation")} />
-      <button className="primary" onClick={() => void run()}>{t("run")}</button>
-      {error && <p className="error">{error}</p>}
-      {result && !result.valid && <p className="error">{result.errors.map((f: Finding) => f.message).join(" · ")}</p>}
-      {result?.valid && (
-        <div data-testid="sim-result">{t("outcomes")}: {Object.entries<number>(result.outcomes).map(([k, v]) => `${outcomeLabel(k, lang)} ${v}`).join(" · ")} · {t("messages")}: {result.messages.length}</div>
-      )}
-    </div>
-  );
-}
-
-function ReportSummary({ report }: { report: any }) {
-  const { t, lang } = useT();
-  const pct = (r: number | null) => (r === null ? "—" : `${Math.round(r * 1000) / 10} %`);
-  return (
-    <div className="report card" data-testid="report">
-      <strong>{t("journeys")}: {report.journeys}</strong> · {t("successRate")}: {pct(report.successRate)}
-      <div className="muted">
-        {t("outcomes")}: {Object.entries<any>(report.outcomes).map(([k, v]) => `${outcomeLabel(k, lang)} ${v.count}`).join(" · ")}
-      </div>
-      <div className="muted">{lang === "fr" ? "Généré" : "Generated"} {new Date(report.generatedAt).toLocaleTimeString()}</div>
-    </div>
-  );
-}
 

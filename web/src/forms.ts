@@ -13,6 +13,8 @@ export interface FormField {
   fields?: FormField[];
   min?: number;
   max?: number;
+  /** For `json` fields: the JSON value must be a list (arrays of objects such as A/X variants) or an object. */
+  shape?: "array" | "object";
 }
 
 type JsonSchema = Record<string, any>;
@@ -47,10 +49,10 @@ function toField(key: string, path: string[], s: JsonSchema, required: boolean):
       return { ...base, kind: "boolean" };
     case "array":
       if (s.items?.type === "string") return { ...base, kind: "list", ...(PICKERS[key] ? { picker: PICKERS[key] } : {}) };
-      return { ...base, kind: "json" };
+      return { ...base, kind: "json", shape: "array" };
     case "object":
       if (s.properties) return { ...base, kind: "object", fields: objectFields(s, path) };
-      return { ...base, kind: "json" };
+      return { ...base, kind: "json", shape: "object" };
     default:
       return { ...base, kind: "json" };
   }
@@ -112,6 +114,27 @@ export function setAt(obj: Record<string, unknown>, path: string[], value: unkno
     copy[head] = setAt(child && typeof child === "object" ? (child as Record<string, unknown>) : {}, rest, value);
   }
   return copy;
+}
+
+/** The id of a field's input: unique within the panel, tied to its label. */
+export function fieldId(field: FormField): string {
+  return `f-${(field.path.length ? field.path : [field.key]).join("-").replace(/[^A-Za-z0-9_-]/g, "_")}`;
+}
+
+/**
+ * Reads a JSON field's text: the value, or what is wrong (the parser's message, or a list
+ * expected where the schema wants one). An empty text clears the parameter.
+ */
+export function parseJsonField(text: string, shape?: "array" | "object"): { ok: true; value: unknown } | { ok: false; error: string; notArray?: boolean } {
+  if (text.trim() === "") return { ok: true, value: undefined };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
+  if (shape === "array" && !Array.isArray(value)) return { ok: false, error: "a list is expected: [ … ]", notArray: true };
+  return { ok: true, value };
 }
 
 /** Converts an input's text to the parameter value its field expects. */

@@ -1,4 +1,6 @@
 import { createContext, useContext } from "react";
+import { BACKOFFICE_STRINGS } from "./i18n-backoffice.js";
+import { EDITOR_EXTRA_STRINGS } from "./i18n-editor.js";
 
 export type Lang = "fr" | "en";
 const KEY = "relais.lang";
@@ -19,7 +21,7 @@ export function rememberLang(lang: Lang): void {
   document.documentElement.lang = lang;
 }
 
-const STRINGS = {
+const BASE_STRINGS = {
   signIn: { fr: "Connexion", en: "Sign in" },
   email: { fr: "Courriel", en: "Email" },
   password: { fr: "Mot de passe", en: "Password" },
@@ -95,6 +97,9 @@ const STRINGS = {
     en: "Delete / Backspace: delete · Ctrl+Z: undo · Ctrl+Shift+Z or Ctrl+Y: redo · Ctrl+C / Ctrl+V: copy / paste · Shift+drag: multi-select · Ctrl+S: save · L: auto layout · F: fit · ?: this help",
   },
 } as const;
+
+/** Screens keep their strings in their own dictionary (i18n-backoffice.ts, i18n-editor.ts); one key space. */
+const STRINGS = { ...BASE_STRINGS, ...BACKOFFICE_STRINGS, ...EDITOR_EXTRA_STRINGS };
 
 export type StringKey = keyof typeof STRINGS;
 export const LangContext = createContext<{ lang: Lang; setLang: (l: Lang) => void }>({ lang: "fr", setLang: () => {} });

@@ -7,8 +7,10 @@ import { useT } from "./i18n.js";
 export interface CanvasInfo {
   findings: Map<string, Finding[]>;
   report: Record<string, { entered: number; exits: Record<string, number> }> | null;
+  /** Elements of the simulated path shown on the canvas, if one is. */
+  path?: Set<string> | null;
 }
-export const CanvasContext = createContext<CanvasInfo>({ findings: new Map(), report: null });
+export const CanvasContext = createContext<CanvasInfo>({ findings: new Map(), report: null, path: null });
 
 const EXIT_LABELS: Record<string, { fr: string; en: string }> = {
   true: { fr: "vrai", en: "true" }, false: { fr: "faux", en: "false" }, rest: { fr: "reste", en: "rest" }, next: { fr: "", en: "" },
@@ -16,7 +18,7 @@ const EXIT_LABELS: Record<string, { fr: string; en: string }> = {
 
 export function ElementNodeView({ id, data, selected }: NodeProps<ElementNode>) {
   const { lang } = useT();
-  const { findings, report } = useContext(CanvasContext);
+  const { findings, report, path } = useContext(CanvasContext);
   const def = elementDef(data.type);
   const mine = findings.get(id) ?? [];
   const errors = mine.filter(isError).length;
@@ -24,7 +26,7 @@ export function ElementNodeView({ id, data, selected }: NodeProps<ElementNode>) 
   const grey = new Set(def?.greyExits ?? []);
   const counts = report?.[id];
   return (
-    <div className={`node family-${def?.family ?? "unknown"}${selected ? " selected" : ""}`} data-testid={`node-${id}`} title={mine.map((f) => f.message).join("\n")}>
+    <div className={`node family-${def?.family ?? "unknown"}${selected ? " selected" : ""}${path?.has(id) ? " on-path" : path ? " off-path" : ""}`} data-testid={`node-${id}`} title={mine.map((f) => f.message).join("\n")}>
       {def?.family !== "trigger" && <Handle type="target" position={Position.Top} />}
       <div className="node-family">{def ? def.label[lang] : data.type}</div>
       <div className="node-label">{data.label || id}</div>
@@ -64,10 +66,10 @@ export function NoteNodeView({ id, data, selected }: NodeProps<ElementNode>) {
       <NodeResizer isVisible={selected} minWidth={120} minHeight={60} />
       <div className="note-colours nodrag">
         {NOTE_COLOURS.map((c) => (
-          <button key={c} aria-label={c} style={{ background: c }} onClick={() => updateNodeData(id, { params: { ...data.params, color: c } })} />
+          <button key={c} aria-label={`${t("noteColour")} ${c}`} aria-pressed={colour === c} style={{ background: c }} onClick={() => updateNodeData(id, { params: { ...data.params, color: c } })} />
         ))}
       </div>
-      <textarea className="nodrag" placeholder={t("noteText")} value={(data.params.text as string | undefined) ?? ""}
+      <textarea className="nodrag" aria-label={t("noteTextLabel")} placeholder={t("noteText")} value={(data.params.text as string | undefined) ?? ""}
         onChange={(e) => updateNodeData(id, { params: { ...data.params, text: e.target.value } })} />
     </div>
   );

@@ -4,6 +4,7 @@ import { normalizeAddress } from "../../model/addresses.js";
 import { addressField } from "../../model/index.js";
 import type { DirectoryDb } from "../../store/directory/directory-db.js";
 import type { ChannelRouter } from "../router.js";
+import { ProjectSmsTransport } from "./project-sms.js";
 import { SmppTransport } from "./smpp-transport.js";
 
 /** The opt-out keywords, compared without case, accents or surrounding spaces and punctuation. */
@@ -72,7 +73,8 @@ export async function handleInboundSms(deps: InboundDeps, from: string, text: st
 
 /** Makes the SMPP transport of `router` (if any) stay bound and answer inbound SMS: STOP and its kin unsubscribe. */
 export function attachSmsInbound(router: ChannelRouter, deps: InboundDeps): void {
-  const sms = router.transportFor("sms");
+  const routed = router.transportFor("sms");
+  const sms = routed instanceof ProjectSmsTransport ? routed.fallback : routed;
   if (!(sms instanceof SmppTransport)) return;
   sms.inbound = async (from, _to, text) => (await handleInboundSms(deps, from, text))?.reply;
   sms.keepBound();

@@ -209,7 +209,8 @@ export class SmppTransport implements Transport {
       this.log(`sms: a delivery receipt for an unknown SMSC message id ${smscId}`);
       return;
     }
-    await this.db.store.recordMessageEvent(Number(row.message_id), stat === "DELIVRD" ? "delivered" : "bounced", this.clock(), { hard: stat === "UNDELIV" || stat === "REJECTD" });
+    // One transaction: a reader never sees the bounce without its hardness.
+    await this.db.store.transaction(() => this.db.store.recordMessageEvent(Number(row.message_id), stat === "DELIVRD" ? "delivered" : "bounced", this.clock(), { hard: stat === "UNDELIV" || stat === "REJECTD" }));
   }
 
   close(): void {

@@ -10,6 +10,7 @@ import { projectSenderDefaults } from "../../channels/email/render-sender.js";
 import { smsAddress } from "../../channels/sms/phone.js";
 import { trackSmsLinks } from "../../channels/sms/sms-links.js";
 import { afterQuietHours, DEFAULT_QUIET_HOURS } from "../../channels/sms/quiet-hours.js";
+import { templateCarts } from "../../commerce/carts.js";
 
 const next = (tokens: Token[]): Decision[] => tokens.map((token) => ({ token, exit: "next" }));
 
@@ -20,6 +21,10 @@ export async function templateContexts(tokens: Token[], contacts: Map<number, Co
   const journeys = usesJourney
     ? await ctx.store.journeyContext(tokens.map((t) => t.journey))
     : new Map<number, { triggerData: unknown; promoCode: string | null; enteredAt: number }>();
+  // Carts (e-commerce module) likewise: one read for the batch, only when the templates name `cart`.
+  const carts = ctx.project.modules?.ecommerce === true && /\bcart\b/.test(JSON.stringify(ctx.element.params))
+    ? await templateCarts(ctx.store, ctx.projectId, tokens.map((t) => t.contactPk))
+    : undefined;
   const dates = new Map<number, string>();
   const runDate = (at: number) => {
     let d = dates.get(at);
@@ -37,6 +42,7 @@ export async function templateContexts(tokens: Token[], contacts: Map<number, Co
       promo: { code: j?.promoCode ?? null },
       campaign: { name: ctx.campaign.doc.name, id: ctx.campaign.id },
       run: { date: runDate(j?.enteredAt ?? t.enteredAt) },
+      ...(carts?.has(t.contactPk) ? { cart: carts.get(t.contactPk) } : {}),
       unsubscribe_url: ctx.links.url("unsubscribe", key),
       view_online_url: ctx.links.url("view", key),
       ...extra,
@@ -153,8 +159,15 @@ function send(channel: Channel): Handler {
       } else if (channel === "sms") {
         payload.to = smsTo(c!, ctx.project);
         put("text", p.message.text);
-        // Clicks come back through the signed click redirect (docs/sms-push.md: its length).
-        if (typeof payload.text === "string") payload.text = trackSmsLinks(payload.text, (url) => ctx.links.url("click", { journey: t.journey, element: ctx.element.id, hop: t.hop }, url));
+        // Clicks come back through short signed links; the targets stay in the message (docs/sms-push.md).
+        if (typeof payload.text === "string") {
+          const links: string[] = [];
+          payload.text = trackSmsLinks(payload.text, (url, i) => {
+            links.push(url);
+            return ctx.links.short({ journey: t.journey, element: ctx.element.id, hop: t.hop }, i);
+          });
+          if (links.length) payload.links = links;
+        }
       } else {
         put("title", p.message.title);
         put("body", p.message.body);
@@ -268,6 +281,26 @@ function byFile(tokens: Token[], ctx: BatchContext, batch: string): Map<string, 
   return files;
 }
 
+/**
+ * A file is complete, and may be uploaded, this long after the last batch that wrote to it
+ * committed. A run larger than the engine's batch size reaches the element in several
+ * consecutive batches, a moment apart: they all land in the same file before it goes.
+ */
+export const FILE_SETTLE_MS = 10_000;
+
+/**
+ * When a file of this batch key is complete (docs/exports.md, "When a file is complete"): a
+ * `run` (or event-instant) file once the batch writing it commits, `hour` and `day` files once
+ * their local hour or day is over; each plus FILE_SETTLE_MS.
+ */
+function fileReadyAt(ctx: BatchContext, batch: string): number {
+  if (batch === "hour" || batch === "day") {
+    const unit = batch === "hour" ? "hour" : "day";
+    return DateTime.fromMillis(ctx.now, { zone: ctx.compiled.timezone }).startOf(unit).plus({ [`${unit}s`]: 1 }).toMillis() + FILE_SETTLE_MS;
+  }
+  return ctx.now + FILE_SETTLE_MS;
+}
+
 const exportData: Handler = async (tokens, ctx) => {
   const p = ctx.element.params as { destination: string; path: string; fields: string[]; filter?: Rule; batch?: string };
   const contacts = await ctx.contacts(tokens, { tables: p.filter ? ruleUsesTables(p.filter) : false });
@@ -281,7 +314,7 @@ const exportData: Handler = async (tokens, ctx) => {
       rows.push(Object.fromEntries(p.fields.map((f) => [f, f === "id" ? c.id : (c.fields[f] ?? "")])));
     }
     const path = ctx.renderer.render(p.path, context(list[0]));
-    await ctx.store.appendFileRows(ctx.campaign.id, ctx.element.id, p.destination, path, "export", key, ctx.now, rows);
+    await ctx.store.appendFileRows(ctx.campaign.id, ctx.element.id, p.destination, path, "export", key, ctx.now, rows, { columns: p.fields, readyAt: fileReadyAt(ctx, p.batch ?? "run") });
   }
   return next(tokens);
 };
@@ -340,8 +373,11 @@ function postal(mode: "mailing" | "remove" | "update"): Handler {
         }
       }
       const path = ctx.renderer.render(p.path, context(list[0]));
-      const fileId = await ctx.store.appendFileRows(ctx.campaign.id, ctx.element.id, p.destination, path, `postal-${mode}`, key, ctx.now, rows);
-      for (const h of held) await ctx.store.recordPostal(ctx.projectId, p.destination, h.pk, fileId, ctx.now, mode, h.address);
+      // Who the file holds reaches the postal history once the destination received the file (on upload).
+      await ctx.store.appendFileRows(ctx.campaign.id, ctx.element.id, p.destination, path, `postal-${mode}`, key, ctx.now, rows, {
+        columns: ["id", ...ctx.project.postalFields], readyAt: fileReadyAt(ctx, "run"),
+        postal: held.map((h) => ({ contactPk: h.pk, kind: mode, address: h.address })),
+      });
     }
     return next(tokens);
   };

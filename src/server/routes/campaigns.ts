@@ -41,6 +41,14 @@ function elementOf(record: CampaignRecord, elementId: string, types: string[], w
   return el;
 }
 
+/** Records when a campaign was last changed through the API (the list's "last change"). */
+async function edited(ctx: ServerContext, campaignId: string): Promise<void> {
+  await ctx.store.updateCampaignState(campaignId, { editedAt: ctx.clock.now() });
+}
+
+/** The last change of a campaign: its last edit, activation or pause, whichever is latest (null when none is known). */
+const updatedAt = (r: CampaignRecord): number | null => Math.max(r.state.editedAt ?? 0, r.activatedAt ?? 0, r.pausedAt ?? 0) || null;
+
 function requireLive(record: CampaignRecord, what: string): void {
   if (!isLive(record.status)) throw invalidTransition(`cannot ${what} in a ${record.status} campaign: it is not running`);
 }
@@ -54,14 +62,17 @@ export default routes(async (app) => {
   const ctx = app.relais;
 
   app.get(BASE, {
-    schema: { tags: TAGS, summary: "The project's campaigns", params: ProjectParams, response: { 200: z.object({ campaigns: z.array(CampaignSummary) }) } },
+    schema: {
+      tags: TAGS, summary: "The project's campaigns", params: ProjectParams,
+      response: { 200: z.object({ campaigns: z.array(CampaignSummary.extend({ updatedAt: z.number().nullable().describe("last edit, activation or pause, whichever is latest") })) }) },
+    },
   }, async (request) => {
     const records = await ctx.store.listCampaigns(request.params.projectId);
     const versions = await new CampaignVersions(ctx.db).latest(records.filter((r) => r.status !== "draft").map((r) => r.id));
     const campaigns = [];
     for (const r of records) {
       const waiting = r.status === "draft" ? 0 : [...(await ctx.store.waitingCounts(r.id)).values()].reduce((a, b) => a + b, 0);
-      campaigns.push({ id: r.id, name: r.doc.name, status: r.status, activatedAt: r.activatedAt, pausedAt: r.pausedAt, version: versions.get(r.id) ?? null, waiting });
+      campaigns.push({ id: r.id, name: r.doc.name, status: r.status, activatedAt: r.activatedAt, pausedAt: r.pausedAt, version: versions.get(r.id) ?? null, waiting, updatedAt: updatedAt(r) });
     }
     return { campaigns };
   });
@@ -73,6 +84,7 @@ export default routes(async (app) => {
     },
   }, async (request, reply) => {
     const record = await createDraft(ctx, request.params.projectId, request.body.document, request.body.seed ?? 0);
+    await edited(ctx, record.id);
     reply.code(201);
     return present(ctx, record, lang(request, request.query), null);
   });
@@ -84,13 +96,20 @@ export default routes(async (app) => {
     },
   }, async (request, reply) => {
     const record = await createDraft(ctx, request.params.projectId, request.body.document, request.body.seed ?? 0);
+    await edited(ctx, record.id);
     reply.code(201);
     return present(ctx, record, lang(request, request.query), null);
   });
 
   app.get(`${BASE}/:campaignId`, {
-    schema: { tags: TAGS, summary: "A campaign: document, status, version and findings", params: CampaignParams, querystring: LangQuery, response: { 200: CampaignOut } },
-  }, async (request) => present(ctx, await loadCampaign(ctx, request.params.projectId, request.params.campaignId), lang(request, request.query)));
+    schema: {
+      tags: TAGS, summary: "A campaign: document, status, version, findings and the A/X winners chosen so far", params: CampaignParams, querystring: LangQuery,
+      response: { 200: CampaignOut.extend({ winners: z.record(z.string(), z.string()).describe("A/X test element id → winning variant, once chosen") }) },
+    },
+  }, async (request) => {
+    const record = await loadCampaign(ctx, request.params.projectId, request.params.campaignId);
+    return { ...(await present(ctx, record, lang(request, request.query))), winners: record.state.winners ?? {} };
+  });
 
   app.put(`${BASE}/:campaignId`, {
     schema: {
@@ -111,6 +130,7 @@ export default routes(async (app) => {
     const record = await loadCampaign(ctx, projectId, campaignId);
     if (isLive(record.status)) {
       const published = await publishVersion(ctx, projectId, campaignId, doc, migrations ?? {}, language);
+      await edited(ctx, campaignId);
       return { ...campaignOut(published.record, published.version, published.findings), migrated: published.migrated };
     }
     if (migrations !== undefined) throw badRequest(`migrations apply only to an active or paused campaign; this one is ${record.status}`, [{ path: "body.migrations", message: "not allowed here" }]);
@@ -120,6 +140,7 @@ export default routes(async (app) => {
       }
       return updateDraft(ctx, fresh, doc);
     });
+    await edited(ctx, campaignId);
     return { ...(await present(ctx, saved, language, null)), migrated: [] };
   });
 
@@ -154,7 +175,9 @@ export default routes(async (app) => {
     }, async (request) => {
       const { projectId, campaignId } = request.params;
       const language = lang(request, request.query);
-      return present(ctx, await changeStatus(ctx, projectId, campaignId, action, { lang: language }), language);
+      const record = await changeStatus(ctx, projectId, campaignId, action, { lang: language });
+      await edited(ctx, campaignId);
+      return present(ctx, record, language);
     });
   }
 
@@ -170,7 +193,9 @@ export default routes(async (app) => {
   }, async (request) => {
     const { projectId, campaignId } = request.params;
     const language = lang(request, request.query);
-    return present(ctx, await changeStatus(ctx, projectId, campaignId, "resume", { overdue: request.body.overdue, lang: language }), language);
+    const record = await changeStatus(ctx, projectId, campaignId, "resume", { overdue: request.body.overdue, lang: language });
+    await edited(ctx, campaignId);
+    return present(ctx, record, language);
   });
 
   app.get(`${BASE}/:campaignId/versions`, {
@@ -199,6 +224,7 @@ export default routes(async (app) => {
   }, async (request, reply) => {
     const source = await loadCampaign(ctx, request.params.projectId, request.params.campaignId);
     const record = await createDraft(ctx, source.projectId, portable(source.doc), source.seed, `${source.doc.name} (copie)`);
+    await edited(ctx, record.id);
     reply.code(201);
     return present(ctx, record, lang(request, request.query), null);
   });

@@ -107,6 +107,49 @@ export default routes(async (app) => {
     schema: { tags, summary: "A contact's consent history, oldest first", params: ContactParams, response: { 200: z.object({ history: z.array(HistoryEntry) }) } },
   }, async (request) => ({ history: await contacts.subscriptionHistory(request.params.projectId, request.params.contactId) }));
 
+  // For the back office's profile: what campaigns gave the contact, and the devices it can be pushed to.
+  app.get(`${one}/promo-codes`, {
+    schema: {
+      tags, summary: "The promo codes granted to a contact, newest first (bank, code, when, and the journey that granted it)",
+      params: ContactParams,
+      response: { 200: z.object({ promoCodes: z.array(z.object({ bank: z.string(), code: z.string(), grantedAt: z.number().nullable(), journey: z.number().nullable() })) }) },
+    },
+  }, async (request) => {
+    const { projectId, contactId } = request.params;
+    const contact = await contacts.find(projectId, await contacts.config(projectId), contactId);
+    const { db } = app.relais;
+    const rows = await db.all(db.q.selectFrom("promo_codes").select(["bank", "code", "granted_at", "journey_id"])
+      .where("project_id", "=", projectId).where("contact_pk", "=", contact.pk).orderBy("granted_at", "desc").orderBy("id", "desc").limit(1000));
+    return {
+      promoCodes: rows.map((r) => ({
+        bank: r.bank, code: r.code, grantedAt: r.granted_at === null ? null : Number(r.granted_at), journey: r.journey_id === null ? null : Number(r.journey_id),
+      })),
+    };
+  });
+
+  app.get(`${one}/push-subscriptions`, {
+    schema: {
+      tags, summary: "A contact's web-push devices: the push service and when each subscribed (never the endpoint or its keys, which let anyone push to the device)",
+      params: ContactParams,
+      response: { 200: z.object({ devices: z.array(z.object({ service: z.string(), at: z.number().nullable() })) }) },
+    },
+  }, async (request) => {
+    const { projectId, contactId } = request.params;
+    const contact = await contacts.find(projectId, await contacts.config(projectId), contactId);
+    const devices = contact.push.flatMap((s) => {
+      const sub = s as { endpoint?: unknown; at?: unknown };
+      if (typeof sub.endpoint !== "string") return [];
+      let service = "?";
+      try {
+        service = new URL(sub.endpoint).host;
+      } catch {
+        // a stored endpoint that is not a URL: shown as unknown
+      }
+      return [{ service, at: typeof sub.at === "number" ? sub.at : null }];
+    });
+    return { devices };
+  });
+
   const GroupParams = ContactParams.extend({ group: z.string().min(1).max(200) });
   app.put(`${one}/groups/:group`, {
     schema: { tags, summary: "Add a contact to a group of the project", params: GroupParams, response: { 200: Changed } },

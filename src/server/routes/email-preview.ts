@@ -6,6 +6,7 @@ import { templateFinding } from "../../channels/email/render-check.js";
 import { prepareEmail, TemplateError, type EmailMessage } from "../../channels/email/render.js";
 import { senderDefaults } from "../../channels/email/render-sender.js";
 import { LinkSigner } from "../../channels/links.js";
+import { templateCarts } from "../../commerce/carts.js";
 import { coerceField } from "../../contacts/field-values.js";
 import { uniqueKeyField } from "../../contacts/projects.js";
 import { addressField, type Lang } from "../../model/index.js";
@@ -81,12 +82,15 @@ export async function renderPreview(ctx: ServerContext, r: PreviewRequest): Prom
   const key = { journey: 0, element: r.element, hop: 0 };
   const field = addressField(project.config, "email");
   const to = r.contact && field && typeof r.contact.fields[field] === "string" ? String(r.contact.fields[field]) : null;
+  // The contact's cart (e-commerce module), as the send would read it.
+  const cart = r.contact && project.config.modules.ecommerce === true ? (await templateCarts(ctx.store, r.projectId, [r.contact.pk])).get(r.contact.pk) : undefined;
   const context = {
     contact: { id: r.contact?.id ?? "", ...(r.contact?.fields ?? {}) },
     trigger: { data: r.data ?? {} },
     promo: { code: r.promoCode ?? null },
     campaign: { name: r.campaign.name, id: r.campaign.id },
     run: { date: localDate(ctx.clock.now(), r.campaign.timezone ?? project.config.timezone) },
+    ...(cart ? { cart } : {}),
     unsubscribe_url: links.url("unsubscribe", key),
     view_online_url: links.url("view", key),
   };

@@ -2,6 +2,7 @@ import access from "./access.js";
 import approvals from "./approvals.js";
 import auth from "./auth.js";
 import campaigns from "./campaigns.js";
+import commerce from "./commerce.js";
 import contacts from "./contacts.js";
 import emailPreview from "./email-preview.js";
 import health from "./health.js";
@@ -17,10 +18,13 @@ import smsPreview from "./sms-preview.js";
 import smsSettings from "./sms-settings.js";
 import smsWebhooks from "./sms-webhooks.js";
 import templates from "./templates.js";
+import shortLinks from "./short-links.js";
+import site from "./site.js";
 import tracking from "./tracking.js";
 import webhooks from "./webhooks.js";
 import emailSettings from "./email-settings.js";
+import files from "./files.js";
 import type { RoutePlugin } from "./route-plugin.js";
 
 /** Every resource plugin, in mount order. */
-export const ROUTES: RoutePlugin[] = [health, auth, projects, access, projectConfig, contacts, imports, campaigns, templates, reports, metrics, emailPreview, approvals, simulate, tracking, webhooks, emailSettings, smsPreview, smsSettings, smsWebhooks, push, pushAssets];
+export const ROUTES: RoutePlugin[] = [health, auth, projects, access, projectConfig, contacts, imports, campaigns, templates, reports, metrics, emailPreview, approvals, simulate, tracking, webhooks, emailSettings, smsPreview, smsSettings, smsWebhooks, push, pushAssets, shortLinks, commerce, files, site];

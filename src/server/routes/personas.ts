@@ -32,6 +32,21 @@ export default routes(async (app) => {
     return { personas: config.personas.map((p) => ({ ...p, count: counts.get(p.key) ?? 0 })) };
   });
 
+  // The settings screen counts a rule while it is being written, before any persona holds it.
+  app.post("/projects/:projectId/personas/count", {
+    config: { auth: { permission: "read" as const } },
+    schema: {
+      tags: TAGS, summary: "How many active contacts a rule holds for now (nothing is saved)", params: ProjectParams,
+      body: z.strictObject({ rule: Rule }), response: { 200: z.object({ count: z.number().int() }) },
+    },
+  }, async (request) => {
+    const { projectId } = request.params;
+    const config = await configOf(app, projectId);
+    checkRule(request.body.rule, config);
+    const counts = await countMatches(app.relais.store, projectId, config, [{ key: "", rule: request.body.rule }], now());
+    return { count: counts.get("") ?? 0 };
+  });
+
   app.get("/projects/:projectId/personas/:key", {
     schema: { tags: TAGS, summary: "A persona, with how many active contacts match it", params: KeyParams, response: { 200: PersonaOut } },
   }, async (request) => {

@@ -9,7 +9,9 @@ import { routes } from "./route-plugin.js";
 
 const Column = z.strictObject({ key: IdentifierKey, type: z.enum(FIELD_TYPES).default("text") });
 const Columns = z.array(Column).min(1, "a table has at least one column").max(200);
-const Table = z.object({ key: z.string(), columns: z.array(z.object({ key: z.string(), type: z.enum(FIELD_TYPES) })) });
+const Table = z.object({ key: z.string(), columns: z.array(z.object({ key: z.string(), type: z.enum(FIELD_TYPES) })), site: z.boolean().optional() });
+/** Whether the project's site tracker may add rows (`table_row` events, docs/site-tracking.md). */
+const Site = z.boolean().optional().describe("rows may come from the project's site tracker (table_row events); default false");
 type Table = z.infer<typeof Table>;
 
 /** Two columns of one table with the same key (without case) are a 400 naming the repeat. */
@@ -32,17 +34,18 @@ export default routes(async (app) => {
     config: ADMIN,
     schema: {
       tags: TAGS, summary: "Add a profiling table", params: ProjectParams,
-      body: z.strictObject({ key: IdentifierKey, columns: Columns }), response: { 201: Table },
+      body: z.strictObject({ key: IdentifierKey, columns: Columns, site: Site }), response: { 201: Table },
     },
   }, async (request, reply) => {
-    const { key, columns } = request.body;
+    const { key, columns, site } = request.body;
     refuseRepeatedColumns(columns);
+    const table = { key, columns, ...(site !== undefined ? { site } : {}) };
     await changeConfig(app, request.params.projectId, `add profiling table ${key}`, (c) => {
       refuseDuplicate(c.tables, key, "profiling table");
-      return { ...c, tables: [...c.tables, { key, columns }] };
+      return { ...c, tables: [...c.tables, table] };
     });
     reply.code(201);
-    return { key, columns };
+    return table;
   });
 
   app.put("/projects/:projectId/tables/:key", {
@@ -51,11 +54,11 @@ export default routes(async (app) => {
       tags: TAGS, summary: "Set a profiling table's columns",
       description: "The full list of columns. New ones are added; a dropped column loses its values and is refused while a live campaign or a persona reads it; "
         + "a column's type changes only while no row holds a value in it and no rule reads it.",
-      params: KeyParams, body: z.strictObject({ columns: Columns }), response: { 200: Table },
+      params: KeyParams, body: z.strictObject({ columns: Columns, site: Site }), response: { 200: Table },
     },
   }, async (request) => {
     const { projectId, key } = request.params;
-    const { columns } = request.body;
+    const { columns, site } = request.body;
     refuseRepeatedColumns(columns);
     const { store } = app.relais;
     let dropped: string[] = [];
@@ -70,7 +73,8 @@ export default routes(async (app) => {
           throw conflict(`the type of column ${r.key} of table ${key} cannot change (${old.type} → ${r.type}): rows hold values of the old type. Add a new column instead.`);
         }
       }
-      const withColumns = (cols: Table["columns"]) => ({ ...c, tables: c.tables.map((t) => (t.key === key ? { key, columns: cols } : t)) });
+      // The site setting is kept when the request does not give it.
+      const withColumns = (cols: Table["columns"]) => ({ ...c, tables: c.tables.map((t) => (t.key === key ? { ...t, columns: cols, ...(site !== undefined ? { site } : {}) } : t)) });
       // A retyped column is checked as if dropped: a rule reading it was written for the old type.
       if (retyped.length > 0) {
         await refuseIfBreaks(app, projectId, c, withColumns(columns.filter((x) => !retyped.includes(x))), `change the type of column ${retyped.map((r) => r.key).join(", ")} of table ${key}`);

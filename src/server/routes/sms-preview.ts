@@ -61,7 +61,7 @@ export default routes(async (app) => {
     } catch (e) {
       throw new ApiError(422, "template_error", `the text cannot be rendered: ${(e as Error).message}`, [{ path: "body.text", message: (e as Error).message }]);
     }
-    text = trackSmsLinks(text, (url) => links.url("click", { journey: 0, element: "preview", hop: 0 }, url));
+    text = trackSmsLinks(text, (_url, i) => links.short({ journey: 0, element: "preview", hop: 0 }, i));
     return { text, ...smsSegments(text) };
   });
 });

@@ -2,7 +2,9 @@ import { z } from "zod";
 import { DEFAULT_SMS_COUNTRY } from "../../channels/sms/phone.js";
 import { DEFAULT_QUIET_HOURS } from "../../channels/sms/quiet-hours.js";
 import { getCountries } from "libphonenumber-js/max";
-import { notFound } from "../errors.js";
+import { badRequest, notFound } from "../errors.js";
+import { loadProjectSmsProvider, ProjectSmsProvider, SMS_SECRET } from "../../channels/sms/project-sms.js";
+import { deleteSecret, putSecret } from "../secrets.js";
 import { ProjectParams } from "../schemas.js";
 import { routes } from "./route-plugin.js";
 
@@ -18,7 +20,17 @@ const PushSettings = z.object({
   sites: z.array(z.string()).describe("origins allowed to register push subscriptions from the browser"),
 });
 
-/** A project's SMS and web-push settings (no secrets here: accounts are the instance's, docs/sms-push.md). */
+/** A project's SMS provider account as the API shows it: never the auth token. */
+const ProviderOut = z.object({
+  configured: z.boolean(), baseUrl: z.string().optional(), accountSid: z.string().optional(), from: z.string().optional(), hasAuthToken: z.boolean(),
+});
+const providerView = (s: ProjectSmsProvider | undefined): z.infer<typeof ProviderOut> =>
+  s ? { configured: true, baseUrl: s.baseUrl, accountSid: s.accountSid, from: s.from, hasAuthToken: !!s.authToken } : { configured: false, hasAuthToken: false };
+
+/**
+ * A project's SMS and web-push settings, and its own SMS provider account (docs/sms-push.md): the
+ * account is stored encrypted and its auth token is write-only.
+ */
 export default routes(async (app) => {
   const ctx = app.relais;
   const config = async (projectId: string) => {
@@ -66,5 +78,36 @@ export default routes(async (app) => {
   }, async (request) => {
     await config(request.params.projectId);
     return { sites: (await ctx.projects.updateConfig(request.params.projectId, (c) => ({ ...c, sites: request.body.sites }))).sites ?? [] };
+  });
+
+  const provider = "/projects/:projectId/sms-provider";
+  app.get(provider, {
+    config: { auth: { permission: "admin" } },
+    schema: { tags: ["sms"], summary: "The project's own SMS provider account, without the auth token", params: ProjectParams, response: { 200: ProviderOut } },
+  }, async (request) => providerView(await loadProjectSmsProvider(ctx.db, request.params.projectId, ctx.secret)));
+
+  app.put(provider, {
+    config: { auth: { permission: "admin" } },
+    schema: {
+      tags: ["sms"], summary: "Sets the project's own Twilio-style SMS account (omit authToken to keep the stored one)", params: ProjectParams,
+      body: ProjectSmsProvider, response: { 200: ProviderOut },
+    },
+  }, async (request) => {
+    const { projectId } = request.params;
+    await config(projectId);
+    const previous = await loadProjectSmsProvider(ctx.db, projectId, ctx.secret);
+    const authToken = request.body.authToken ?? (previous?.accountSid === request.body.accountSid ? previous.authToken : undefined);
+    if (!authToken) throw badRequest("authToken is required (no token is stored for this account)", [{ path: "body.authToken", message: "required" }]);
+    const next: ProjectSmsProvider = { ...request.body, baseUrl: request.body.baseUrl.replace(/\/+$/, ""), authToken };
+    await ctx.store.transaction(() => putSecret(ctx.db, projectId, SMS_SECRET.scope, SMS_SECRET.key, JSON.stringify(next), ctx.secret));
+    return providerView(next);
+  });
+
+  app.delete(provider, {
+    config: { auth: { permission: "admin" } },
+    schema: { tags: ["sms"], summary: "Removes the project's own SMS account (back to the instance's transport or the capture outbox)", params: ProjectParams, response: { 200: ProviderOut } },
+  }, async (request) => {
+    await ctx.store.transaction(() => deleteSecret(ctx.db, request.params.projectId, SMS_SECRET.scope, SMS_SECRET.key));
+    return providerView(undefined);
   });
 });

@@ -2,6 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { handleInboundSms } from "../../channels/sms/inbound.js";
 import { twilioSignature } from "../../channels/sms/http-transport.js";
+import { loadProjectSmsProvider } from "../../channels/sms/project-sms.js";
 import { ApiError, notFound } from "../errors.js";
 import { routes } from "./route-plugin.js";
 
@@ -32,8 +33,10 @@ export default routes(async (app) => {
       body: z.record(z.string(), z.string().max(2000)).describe("form fields as the provider sends them (MessageSid, MessageStatus, ErrorCode, From, To, Body…)"),
     },
   }, async (request, reply) => {
-    const token = process.env.SMS_HTTP_AUTH_TOKEN;
-    if (!token) throw notFound("SMS provider webhook (SMS_HTTP_AUTH_TOKEN is not set)");
+    // The project's own account signs its callbacks; the others use the instance's (SMS_HTTP_AUTH_TOKEN).
+    const own = await loadProjectSmsProvider(ctx.db, request.params.projectId, ctx.secret).catch(() => undefined);
+    const token = own?.authToken ?? process.env.SMS_HTTP_AUTH_TOKEN;
+    if (!token) throw notFound("SMS provider webhook (no SMS account for this project and SMS_HTTP_AUTH_TOKEN is not set)");
     const params = request.body;
     const given = Buffer.from(request.headers["x-twilio-signature"] ?? "");
     const expected = Buffer.from(twilioSignature(token, `${ctx.baseUrl.replace(/\/+$/, "")}${request.url}`, params));
@@ -48,7 +51,7 @@ export default routes(async (app) => {
         .select("sms_smsc_ids.message_id").where("sms_smsc_ids.smsc_id", "=", params.MessageSid ?? "").where("messages.project_id", "=", projectId));
       // Unknown yet (the send's mapping not committed) or not ours: a retrying provider will try again.
       if (!row) throw new ApiError(404, "unknown-message", `no SMS ${params.MessageSid ?? "(no MessageSid)"} in project ${projectId}`);
-      await ctx.store.recordMessageEvent(Number(row.message_id), status === "delivered" ? "delivered" : "bounced", ctx.clock.now(), { hard: HARD.has(params.ErrorCode ?? "") });
+      await ctx.store.transaction(() => ctx.store.recordMessageEvent(Number(row.message_id), status === "delivered" ? "delivered" : "bounced", ctx.clock.now(), { hard: HARD.has(params.ErrorCode ?? "") }));
       ctx.wake();
       return reply.code(204).send();
     }

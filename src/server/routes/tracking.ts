@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { LinkSigner } from "../../channels/links.js";
+import { ClickIdentity } from "../../site/click-identity.js";
 import { pageLang, pages } from "../../tracking/pages.js";
 import { Tracking } from "../../tracking/tracking.js";
 import { routes } from "./route-plugin.js";
@@ -19,7 +20,10 @@ const tags = ["tracking"];
  */
 export default routes(async (app) => {
   const ctx = app.relais;
-  const tracking = new Tracking({ store: ctx.store, engine: ctx.engine, clock: ctx.clock, db: ctx.db, links: new LinkSigner(ctx.secret, ctx.baseUrl), wake: ctx.wake });
+  const links = new LinkSigner(ctx.secret, ctx.baseUrl);
+  const tracking = new Tracking({ store: ctx.store, engine: ctx.engine, clock: ctx.clock, db: ctx.db, links, wake: ctx.wake });
+  // A click to one of the project's tracked sites carries a site identity token (docs/site-tracking.md).
+  const clickIdentity = new ClickIdentity(ctx, links);
   // Unsubscribe forms and mail clients' one-click POSTs (List-Unsubscribe=One-Click): the body says nothing we need.
   app.addContentTypeParser(["application/x-www-form-urlencoded", "multipart/form-data"], { parseAs: "string", bodyLimit: 4096 }, (_req, body, done) => done(null, body));
 
@@ -41,7 +45,7 @@ export default routes(async (app) => {
   }, async (request, reply) => {
     const url = await tracking.click(request.params.token, request.query.u, request.headers["user-agent"]);
     if (!url) return reply.code(400).type("text/html; charset=utf-8").send(pages.invalidLink(pageLang(request.query.lang, request.headers["accept-language"])));
-    return reply.header("cache-control", "no-store").redirect(url, 302);
+    return reply.header("cache-control", "no-store").redirect(await clickIdentity.target(request.params.token, url), 302);
   });
 
   app.get("/v/:token", {

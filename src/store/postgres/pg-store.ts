@@ -3,7 +3,9 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { PoolClient, PoolConfig, QueryResult } from "pg";
 import { evaluateRule, ruleUsesTables, type ProjectConfig } from "../../model/index.js";
+import { FileTable } from "../../exports/file-table.js";
 import type {
+  AppendFileOptions, ClaimedFile, FileInfo, FileStatus,
   AudienceFilter, CampaignRecord, ClaimOptions, CampaignState, ContactInput, ContactPatch, ContactRecord, EnterRequest, FileRecord, JourneyRecord,
   MessageEventType, MessageInput, MessageRecord, Move, StepRecord, Store, Token, UpsertResult,
 } from "../store.js";
@@ -812,27 +814,43 @@ export class PgStore implements Store {
 
   // ---- files --------------------------------------------------------------------------------
 
-  async appendFileRows(campaignId: string, element: string, destination: string, path: string, kind: string, batchKey: string, at: number, rows: Record<string, unknown>[]): Promise<number> {
-    for (;;) {
-      const existing = await this.one("SELECT id, rows FROM files WHERE campaign_id = $1 AND element = $2 AND batch_key = $3 FOR UPDATE", [campaignId, element, batchKey]);
-      if (existing) {
-        await this.q("UPDATE files SET rows = $1 WHERE id = $2", [JSON.stringify([...JSON.parse(existing.rows), ...rows]), existing.id]);
-        return existing.id;
-      }
-      const inserted = await this.one(
-        `INSERT INTO files (campaign_id, element, destination, path, kind, batch_key, created_at, rows) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (campaign_id, element, batch_key) DO NOTHING RETURNING id`,
-        [campaignId, element, destination, path, kind, batchKey, at, JSON.stringify(rows)],
-      );
-      // When another transaction created the file meanwhile, append to it instead.
-      if (inserted) return inserted.id;
-    }
+  fileDelivery: "upload" | "onWrite" = "upload";
+  private readonly files = new FileTable(this, () => this.fileDelivery);
+
+  appendFileRows(campaignId: string, element: string, destination: string, path: string, kind: string, batchKey: string, at: number, rows: Record<string, unknown>[], options?: AppendFileOptions): Promise<number> {
+    return this.files.append(campaignId, element, destination, path, kind, batchKey, at, rows, options);
   }
 
-  async campaignFiles(campaignId: string): Promise<FileRecord[]> {
-    return (await this.rows(`SELECT * FROM files WHERE campaign_id = $1 ORDER BY created_at, destination COLLATE "C", path COLLATE "C", id`, [campaignId])).map((r) => ({
-      id: r.id, campaignId: r.campaign_id, element: r.element, destination: r.destination, path: r.path, kind: r.kind, createdAt: r.created_at, rows: JSON.parse(r.rows),
-    }));
+  campaignFiles(campaignId: string): Promise<FileRecord[]> {
+    return this.files.campaignFiles(campaignId);
+  }
+
+  listFiles(projectId: string, filter: { campaignId?: string; status?: FileStatus; beforeId?: number; limit: number }): Promise<FileInfo[]> {
+    return this.files.list(projectId, filter);
+  }
+
+  fileRows(fileId: number, upTo: number): AsyncIterable<Record<string, unknown>> {
+    return this.files.rows(fileId, upTo);
+  }
+
+  claimFiles(now: number, leaseUntil: number, owner: string, limit: number): Promise<ClaimedFile[]> {
+    return this.files.claim(now, leaseUntil, owner, limit);
+  }
+
+  renewFileLease(fileId: number, owner: string, leaseUntil: number): Promise<boolean> {
+    return this.files.renew(fileId, owner, leaseUntil);
+  }
+
+  fileUploaded(fileId: number, owner: string, rows: number, bytes: number, at: number): Promise<boolean> {
+    return this.files.uploaded(fileId, owner, rows, bytes, at);
+  }
+
+  fileUploadFailed(fileId: number, owner: string, error: string, nextAttemptAt: number | null, at: number): Promise<boolean> {
+    return this.files.failed(fileId, owner, error, nextAttemptAt, at);
+  }
+
+  retryFile(projectId: string, fileId: number, at: number): Promise<"queued" | "notFound" | "notFailed"> {
+    return this.files.retry(projectId, fileId, at);
   }
 
   async recordPostal(projectId: string, destination: string, contactPk: number, fileId: number, at: number, kind: string, address: unknown): Promise<void> {

@@ -3,7 +3,9 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { evaluateRule, ruleUsesTables, type ProjectConfig, type Rule, type RuleEnv } from "../../model/index.js";
+import { FileTable } from "../../exports/file-table.js";
 import type {
+  AppendFileOptions, ClaimedFile, FileInfo, FileStatus,
   CampaignRecord, CampaignState, ContactInput, ContactRecord, FileRecord, JourneyRecord, MessageEventType, MessageInput,
   MessageRecord, Move, StepRecord, Token,
 } from "../store.js";
@@ -578,20 +580,43 @@ export class SqliteStore implements Store {
 
   // ---- files --------------------------------------------------------------------------------
 
-  async appendFileRows(campaignId: string, element: string, destination: string, path: string, kind: string, batchKey: string, at: number, rows: Record<string, unknown>[]): Promise<number> {
-    const existing = this.s("SELECT id, rows FROM files WHERE campaign_id = ? AND element = ? AND batch_key = ?").get(campaignId, element, batchKey) as Row | undefined;
-    if (existing) {
-      this.s("UPDATE files SET rows = ? WHERE id = ?").run(JSON.stringify([...JSON.parse(existing.rows), ...rows]), existing.id);
-      return existing.id;
-    }
-    return Number(this.s("INSERT INTO files (campaign_id, element, destination, path, kind, batch_key, created_at, rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-      .run(campaignId, element, destination, path, kind, batchKey, at, JSON.stringify(rows)).lastInsertRowid);
+  fileDelivery: "upload" | "onWrite" = "upload";
+  private readonly files = new FileTable(this, () => this.fileDelivery);
+
+  appendFileRows(campaignId: string, element: string, destination: string, path: string, kind: string, batchKey: string, at: number, rows: Record<string, unknown>[], options?: AppendFileOptions): Promise<number> {
+    return this.files.append(campaignId, element, destination, path, kind, batchKey, at, rows, options);
   }
 
-  async campaignFiles(campaignId: string): Promise<FileRecord[]> {
-    return (this.s("SELECT * FROM files WHERE campaign_id = ? ORDER BY created_at, destination, path, id").all(campaignId) as Row[]).map((r) => ({
-      id: r.id, campaignId: r.campaign_id, element: r.element, destination: r.destination, path: r.path, kind: r.kind, createdAt: r.created_at, rows: JSON.parse(r.rows),
-    }));
+  campaignFiles(campaignId: string): Promise<FileRecord[]> {
+    return this.files.campaignFiles(campaignId);
+  }
+
+  listFiles(projectId: string, filter: { campaignId?: string; status?: FileStatus; beforeId?: number; limit: number }): Promise<FileInfo[]> {
+    return this.files.list(projectId, filter);
+  }
+
+  fileRows(fileId: number, upTo: number): AsyncIterable<Record<string, unknown>> {
+    return this.files.rows(fileId, upTo);
+  }
+
+  claimFiles(now: number, leaseUntil: number, owner: string, limit: number): Promise<ClaimedFile[]> {
+    return this.files.claim(now, leaseUntil, owner, limit);
+  }
+
+  renewFileLease(fileId: number, owner: string, leaseUntil: number): Promise<boolean> {
+    return this.files.renew(fileId, owner, leaseUntil);
+  }
+
+  fileUploaded(fileId: number, owner: string, rows: number, bytes: number, at: number): Promise<boolean> {
+    return this.files.uploaded(fileId, owner, rows, bytes, at);
+  }
+
+  fileUploadFailed(fileId: number, owner: string, error: string, nextAttemptAt: number | null, at: number): Promise<boolean> {
+    return this.files.failed(fileId, owner, error, nextAttemptAt, at);
+  }
+
+  retryFile(projectId: string, fileId: number, at: number): Promise<"queued" | "notFound" | "notFailed"> {
+    return this.files.retry(projectId, fileId, at);
   }
 
   async recordPostal(projectId: string, destination: string, contactPk: number, fileId: number, at: number, kind: string, address: unknown): Promise<void> {
