@@ -8,7 +8,7 @@ import type { BenchOptions } from "./run.js";
  * delay → "message opened" on that email), each false exit ending in an abandon, a note every
  * tenth step, and a success at the end. Positions laid out as the editor would.
  */
-export function largeCampaign(size: number): CampaignDocument {
+export function largeCampaign(size: number, keys: { communicationType: string; field: string; value: (step: number) => unknown; operator?: string } = { communicationType: "newsletter", field: "score", value: (s) => 50 + (s % 50), operator: "lessThan" }): CampaignDocument {
   const elements: { id: string; type: string; params: Record<string, unknown>; position?: { x: number; y: number } }[] = [
     { id: "t", type: "trigger.contactCreated", params: {}, position: { x: 0, y: 0 } },
   ];
@@ -20,8 +20,8 @@ export function largeCampaign(size: number): CampaignDocument {
     const y = (s + 1) * 400;
     const ids = { k: `k${s}`, a: `a${s}`, d: `d${s}`, o: `o${s}`, x: `x${s}` };
     elements.push(
-      { id: ids.k, type: "condition.profile", params: { field: "score", operator: "lessThan", value: 50 + (s % 50) }, position: { x: 0, y } },
-      { id: ids.a, type: "action.sendEmail", params: { communicationType: "newsletter", message: { subject: `Étape ${s} {{ contact.firstName }}`, html: "<p>Offre</p>" } }, position: { x: 0, y: y + 100 } },
+      { id: ids.k, type: "condition.profile", params: { field: keys.field, operator: keys.operator ?? "lessThan", value: keys.value(s) }, position: { x: 0, y } },
+      { id: ids.a, type: "action.sendEmail", params: { communicationType: keys.communicationType, message: { subject: `Étape ${s} {{ contact.firstName }}`, html: "<p>Offre</p>" } }, position: { x: 0, y: y + 100 } },
       { id: ids.d, type: "delay.period", params: { amount: 2, unit: "days" }, position: { x: 0, y: y + 200 } },
       { id: ids.o, type: "condition.messageOpened", params: { message: ids.a }, position: { x: 0, y: y + 300 } },
       { id: ids.x, type: "end.abandon", params: {}, position: { x: 300, y } },
