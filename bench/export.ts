@@ -102,9 +102,13 @@ async function throughStore(opts: ExportBenchOptions, rows: () => Iterable<Recor
 async function serve(root: string): Promise<void> {
   const { Server, utils } = ssh2;
   const { STATUS_CODE } = utils.sftp;
-  const key = utils.generateKeyPairSync("ed25519");
-  const parsed = utils.parseKey(key.private);
-  if (parsed instanceof Error) throw parsed;
+  // ssh2's generator makes about 1 pair in 256 it cannot read back (mscdex/ssh2#1390): generate again then.
+  let key = utils.generateKeyPairSync("ed25519");
+  let parsed = utils.parseKey(key.private);
+  while (parsed instanceof Error || utils.parseKey(key.public) instanceof Error) {
+    key = utils.generateKeyPairSync("ed25519");
+    parsed = utils.parseKey(key.private);
+  }
   const fingerprint = "SHA256:" + createHash("sha256").update((Array.isArray(parsed) ? parsed[0] : parsed).getPublicSSH()).digest("base64").replace(/=+$/, "");
   const local = (p: string) => join(root, p.replace(/^\/+/, ""));
   const server = new Server({ hostKeys: [key.private] }, (client) => {

@@ -1,12 +1,11 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import ssh2 from "ssh2";
 import { afterEach, describe, expect, it } from "vitest";
 import { CampaignDocument, hasErrors, validateCampaign, type CampaignDocumentInput } from "../../src/model/index.js";
 import { Uploader, type UploaderOptions } from "../../src/exports/uploader.js";
 import { SERVER_STORES, testServer, type TestServer } from "../server/helper.js";
-import { startSftpServer } from "./sftp-server.js";
+import { ed25519KeyPair, startSftpServer } from "./sftp-server.js";
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const SETTLE = 11_000;
@@ -183,7 +182,7 @@ for (const { name } of SERVER_STORES) {
     });
 
     it("authenticates with a private key", async () => {
-      const client = ssh2.utils.generateKeyPairSync("ed25519");
+      const client = ed25519KeyPair();
       const { s, sftp, root } = await start({ authorizedKey: client.public, password: "not this one" });
       const p = await setUp(s, sftp, { auth: { privateKey: client.private } });
       await contacts(s, [{ id: "ann@example.com", firstName: "Ann" }]);
