@@ -1,4 +1,5 @@
-import { evaluateRule, fieldTypes, ruleRefs, ruleUsesTables, type ProjectConfig, type Rule, type RuleEnv } from "../model/index.js";
+import { sql, type RawBuilder, type SqlBool } from "kysely";
+import { evaluateRule, fieldTypes, ruleRefs, ruleUsesTables, type FieldType, type ProjectConfig, type Rule, type RuleEnv } from "../model/index.js";
 import { TOMBSTONE_PREFIX } from "./contact-input.js";
 import { invalid, type ContactProblem } from "./contact-refused.js";
 import type { ContactPage, SearchBody } from "./contact-schemas.js";
@@ -36,6 +37,42 @@ export function ruleProblems(config: ProjectConfig, rule: Rule, base: string): C
   return problems;
 }
 
+/** Needles the SQL prefilter handles: printable ASCII without quote or backslash (same in JSON text, same case folding everywhere). */
+const PLAIN = /^[\x20-\x21\x23-\x5b\x5d-\x7e]+$/;
+
+/** A condition every match meets: the contact's `fields` JSON text, lowercased, holds `like`. */
+export type Prefilter = { like: string } | { and: Prefilter[] } | { or: Prefilter[] };
+
+/**
+ * What every contact a rule matches also meets, or undefined when nothing is known: text
+ * operators (contains, equals, starts/ends with) on text and email fields mean the value is
+ * somewhere in the contact's `fields` JSON text, whatever its case. `all` keeps what it knows,
+ * `any` needs something for each of its rules; `not` and table rules give nothing. It only
+ * narrows what is read: the rule is still evaluated on every candidate.
+ */
+export function rulePrefilter(rule: Rule, types: Map<string, FieldType>): Prefilter | undefined {
+  if ("all" in rule) {
+    const parts = rule.all.map((r) => rulePrefilter(r, types)).filter((p): p is Prefilter => p !== undefined);
+    return parts.length === 0 ? undefined : parts.length === 1 ? parts[0] : { and: parts };
+  }
+  if ("any" in rule) {
+    const parts = rule.any.map((r) => rulePrefilter(r, types));
+    if (parts.length === 0 || parts.some((p) => p === undefined)) return undefined;
+    const unique = [...new Map(parts.map((p) => [JSON.stringify(p), p!])).values()];
+    return unique.length === 1 ? unique[0] : { or: unique };
+  }
+  if (!("field" in rule) || !["contains", "equals", "startsWith", "endsWith"].includes(rule.operator)) return undefined;
+  const type = types.get(rule.field);
+  if (type !== "text" && type !== "email") return undefined;
+  const needle = String(rule.value ?? "").trim().toLowerCase();
+  return needle && PLAIN.test(needle) ? { like: needle } : undefined;
+}
+
+function prefilterSql(p: Prefilter): RawBuilder<SqlBool> {
+  if ("like" in p) return sql<SqlBool>`LOWER(fields) LIKE ${`%${p.like.replace(/[!%_]/g, (c) => `!${c}`)}%`} ESCAPE '!'`;
+  return sql<SqlBool>`(${sql.join(("and" in p ? p.and : p.or).map(prefilterSql), "and" in p ? sql` AND ` : sql` OR `)})`;
+}
+
 /**
  * One page of a project's contacts in id order (byte order, the same on both stores), erased
  * contacts left out. Without a rule it is one indexed query (and the total is counted). With a
@@ -57,8 +94,10 @@ export async function searchContacts(deps: ContactDeps, projectId: string, confi
     if (query.status) q = q.where("status", "=", query.status);
     return q;
   };
+  const prefilter = query.rule ? rulePrefilter(query.rule, fieldTypes(config)) : undefined;
   const read = async (from: string | undefined, limit: number): Promise<ContactData[]> => {
     let q = filtered().select(["pk", "id", "status", "created_at", "fields", "subscriptions", "groups"]);
+    if (prefilter) q = q.where(prefilterSql(prefilter));
     if (from !== undefined) q = q.where("id", ">", from);
     return (await db.all(q.orderBy("id").limit(limit))).map((r) => ({
       pk: Number(r.pk), id: r.id, status: r.status as ContactData["status"], createdAt: Number(r.created_at),
