@@ -205,6 +205,9 @@ describe("durability", () => {
       if (attempt === 0) trigger = { name: "open", on: "ready", after: () => rand() * t.open };
       else if (!setupDone && (aimed.setup ?? 0) < 3) trigger = { name: "setup", on: "setup-begin", after: () => rand() * t.setup };
       else if (!launched && (aimed.launch ?? 0) < 2) trigger = { name: "launch", on: "launch-begin", after: () => rand() * t.launch };
+      // Inside a batch of moves, for sure, before the random progress kills: on a busy machine those
+      // tend to land in outbox drains only (a restarted run drains first).
+      else if ((landings.move ?? 0) === 0 && (aimed.move ?? 0) < 5) trigger = { name: "move", on: "move", after: () => rand() * 0.8 * t.move };
       else {
         // The nth committed move or handed-over batch, then somewhere inside the next one.
         trigger = { name: "progress", nth: 1 + Math.floor(rand() * kMax), after: (line) => rand() * (line.startsWith("move ") ? 1.2 * t.move : 1.5 * t.send) };
