@@ -1,8 +1,9 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { chromium } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
-import { api, ensureBuilt, startServe, type ServeProcess } from "../e2e/serve-process.js";
+import { api, ensureBuilt, ROOT, startServe, type ServeProcess } from "../e2e/serve-process.js";
 import { startSftpServer } from "./sftp-server.js";
 
 /**
@@ -56,6 +57,25 @@ describe("relais serve uploads export files to their SFTP destination", () => {
       files = (await api(server.url, "GET", `${p}/files`, auth)).json.files;
     }
     expect(files).toMatchObject([{ status: "uploaded", rows: 1, bytes: 24, destination: "crm", path: "new-contacts.csv", campaign: created.json.id }]);
+
+    // The campaign's report in the editor lists the file: destination and path, rows, size, status.
+    const browser = await chromium.launch({ executablePath: process.env.RELAIS_CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      await page.addInitScript(() => localStorage.setItem("relais.project", "shop"));
+      await page.goto(server.url);
+      await page.fill("input[name=email]", "admin@relais.local");
+      await page.fill("input[name=password]", "uploader e2e password");
+      await page.click("button[type=submit]");
+      await page.locator(`[data-testid=campaign-${created.json.id}]`).click();
+      await page.click("[data-testid=report-toggle]");
+      const row = page.locator(`[data-testid=file-${files[0].id}]`);
+      await row.waitFor();
+      await expect(row.textContent()).resolves.toMatch(/crm:new-contacts\.csv.*1.*24 o.*déposé/);
+      await page.screenshot({ path: path.join(ROOT, "test-results", "report-files.png") });
+    } finally {
+      await browser.close();
+    }
 
     expect(await server.stop("SIGTERM")).toBe(0);
     expect(server.output()).toContain("relais serve: stopped");

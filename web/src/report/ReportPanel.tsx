@@ -3,6 +3,7 @@ import { elementDef, type CampaignDocument } from "../../../src/model/index.js";
 import { api } from "../api.js";
 import { fill } from "../i18n-editor.js";
 import { useT, type StringKey } from "../i18n.js";
+import { CampaignFiles } from "./Files.js";
 import { axResults, funnelSteps, outcomeRows, pct, type AxResults, type SendFigures } from "./figures.js";
 
 export interface Report {
@@ -13,6 +14,8 @@ export interface Report {
   sends: Record<string, SendFigures>;
   generatedAt: number;
 }
+
+const FILE_ELEMENTS = new Set(["action.exportData", "action.postalMailing", "action.postalUpdate"]);
 
 interface Props {
   report: Report;
@@ -59,6 +62,12 @@ export function ReportPanel({ report, doc, status, winners, base, selected, onFo
       {sendIds.map((id) => (
         <Funnel key={id} id={id} label={labelOf(id)} type={doc.elements.find((e) => e.id === id)!.type} send={report.sends[id]} selected={selected === id} onFocus={onFocus} />
       ))}
+      {doc.elements.some((e) => FILE_ELEMENTS.has(e.type)) && (
+        <>
+          <h4>{lang === "fr" ? "Fichiers" : "Files"}</h4>
+          <CampaignFiles key={report.generatedAt} projectId={decodeURIComponent(base.split("/")[2] ?? "")} campaignId={decodeURIComponent(base.split("/")[4] ?? "")} />
+        </>
+      )}
       <p className="small">{t("reportGenerated")} {new Date(report.generatedAt).toLocaleTimeString(lang === "fr" ? "fr-CA" : "en-CA")}</p>
     </section>
   );
