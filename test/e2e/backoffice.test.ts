@@ -1,10 +1,10 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureBuilt, ROOT, startServe, type ServeProcess } from "./serve-process.js";
+import { browserSession } from "./browser.js";
+import { ROOT, type ServeProcess } from "./serve-process.js";
 
 const PASSWORD = "e2e back office password";
 const SHOTS = join(ROOT, "test-results");
@@ -31,18 +31,8 @@ describe("the back office in a real browser", () => {
   };
 
   beforeAll(async () => {
-    ensureBuilt();
-    if (!existsSync(join(ROOT, "dist", "web", "index.html"))) spawnSync("npm", ["run", "build:web"], { cwd: ROOT, stdio: "inherit" });
-    mkdirSync(SHOTS, { recursive: true });
-    server = await startServe({ RELAIS_ADMIN_PASSWORD: PASSWORD });
-    browser = await chromium.launch({ executablePath: process.env.RELAIS_CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
     // 1280 px: the narrowest layout the back office promises.
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
-    await page.goto(server.url);
-    await page.fill("input[name=email]", "admin@relais.local");
-    await page.fill("input[name=password]", PASSWORD);
-    await page.click("button[type=submit]");
-    await page.getByRole("heading", { name: "Campagnes" }).waitFor();
+    ({ server, browser, page } = await browserSession({ password: PASSWORD, page: { viewport: { width: 1280, height: 860 }, acceptDownloads: true } }));
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

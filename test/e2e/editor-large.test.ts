@@ -1,10 +1,10 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { largeCampaign } from "../../bench/validate.js";
-import { ensureBuilt, ROOT, startServe, type ServeProcess } from "./serve-process.js";
+import { browserSession } from "./browser.js";
+import { ROOT, type ServeProcess } from "./serve-process.js";
 
 /**
  * A 500-element campaign in the editor (issue: "stays smooth to pan and zoom, and validation of
@@ -22,17 +22,7 @@ describe("a 500-element campaign in the editor", () => {
   let page: Page;
 
   beforeAll(async () => {
-    ensureBuilt();
-    if (!existsSync(join(ROOT, "dist", "web", "index.html"))) spawnSync("npm", ["run", "build:web"], { cwd: ROOT, stdio: "inherit" });
-    mkdirSync(SHOTS, { recursive: true });
-    server = await startServe({ RELAIS_ADMIN_PASSWORD: PASSWORD });
-    browser = await chromium.launch({ executablePath: process.env.RELAIS_CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(server.url);
-    await page.fill("input[name=email]", "admin@relais.local");
-    await page.fill("input[name=password]", PASSWORD);
-    await page.click("button[type=submit]");
-    await page.getByRole("heading", { name: "Campagnes" }).waitFor();
+    ({ server, browser, page } = await browserSession({ password: PASSWORD, page: { viewport: { width: 1440, height: 900 } } }));
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,9 +1,8 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureBuilt, ROOT, startServe, type ServeProcess } from "./serve-process.js";
+import { browserSession } from "./browser.js";
+import { ROOT, type ServeProcess } from "./serve-process.js";
 
 /**
  * The monitoring side of the editor in a real browser on a real `relais serve` (capture
@@ -72,17 +71,7 @@ describe("approvals, outbox and reports in a real browser", () => {
   };
 
   beforeAll(async () => {
-    ensureBuilt();
-    if (!existsSync(join(ROOT, "dist", "web", "index.html"))) spawnSync("npm", ["run", "build:web"], { cwd: ROOT, stdio: "inherit" });
-    mkdirSync(SHOTS, { recursive: true });
-    server = await startServe({ RELAIS_ADMIN_PASSWORD: PASSWORD });
-    browser = await chromium.launch({ executablePath: process.env.RELAIS_CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
-    page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
-    await page.goto(server.url);
-    await page.fill("input[name=email]", "admin@relais.local");
-    await page.fill("input[name=password]", PASSWORD);
-    await page.click("button[type=submit]");
-    await page.getByRole("heading", { name: "Campagnes" }).waitFor();
+    ({ server, browser, page } = await browserSession({ password: PASSWORD, page: { viewport: { width: 1366, height: 860 } } }));
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,9 +1,8 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureBuilt, ROOT, startServe, type ServeProcess } from "./serve-process.js";
+import { browserSession } from "./browser.js";
+import { ROOT, type ServeProcess } from "./serve-process.js";
 
 const PASSWORD = "e2e editor password";
 const SHOTS = join(ROOT, "test-results", "editor");
@@ -15,13 +14,8 @@ describe("the campaign editor in a real browser", () => {
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
 
   beforeAll(async () => {
-    ensureBuilt();
-    if (!existsSync(join(ROOT, "dist", "web", "index.html"))) spawnSync("npm", ["run", "build:web"], { cwd: ROOT, stdio: "inherit" });
-    mkdirSync(SHOTS, { recursive: true });
-    server = await startServe({ RELAIS_ADMIN_PASSWORD: PASSWORD });
-    browser = await chromium.launch({ executablePath: process.env.RELAIS_CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
     // The simulation form's dates are the browser's local time: fixed, so the test means the same anywhere.
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, timezoneId: "America/Toronto" });
+    ({ server, browser, page } = await browserSession({ password: PASSWORD, signIn: false, page: { viewport: { width: 1440, height: 900 }, timezoneId: "America/Toronto" } }));
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import type { SendResult, Transport } from "../../engine/transport.js";
+import type { Transport } from "../../engine/transport.js";
+import { PerProjectTransport, type ProjectTransportSettings } from "../per-project.js";
 import type { DirectoryDb } from "../../store/directory/directory-db.js";
-import type { MessageRecord, Store } from "../../store/store.js";
+import type { Store } from "../../store/store.js";
 import { getSecret } from "../../server/secrets.js";
 import type { LinkSigner } from "../links.js";
 import { SmtpTransport } from "./smtp-transport.js";
@@ -40,56 +41,18 @@ export function smtpUrl(s: ProjectSmtp): string {
  * transport per project, rebuilt when the settings change); the others go to the instance's
  * transport (`SMTP_URL`, or the capture outbox). Settings are re-read at most every 30 seconds.
  */
-export class ProjectEmailTransport implements Transport {
-  readonly maxBatch = 100;
-  private readonly projectOf = new Map<string, string>();
-  private readonly cache = new Map<string, { at: number; fingerprint: string; transport?: SmtpTransport }>();
-
-  constructor(private readonly deps: { store: Store; db: DirectoryDb; secret: Buffer; links: LinkSigner; fallback: Transport; defaultFrom: string }) {}
-
-  get deliversOnSend(): boolean {
-    return false;
+export class ProjectEmailTransport extends PerProjectTransport {
+  constructor(private readonly deps: { store: Store; db: DirectoryDb; secret: Buffer; links: LinkSigner; fallback: Transport; defaultFrom: string }) {
+    super(deps.store, deps.fallback);
   }
 
-  async send(messages: MessageRecord[]): Promise<SendResult[]> {
-    const groups = new Map<Transport, MessageRecord[]>();
-    for (const m of messages) {
-      const t = await this.transportOf(m.campaignId);
-      const list = groups.get(t);
-      if (list) list.push(m);
-      else groups.set(t, [m]);
-    }
-    const byId = new Map<number, SendResult>();
-    for (const [t, list] of groups) for (const r of await t.send(list)) byId.set(r.id, { ...r, delivered: r.delivered ?? t.deliversOnSend });
-    return messages.map((m) => byId.get(m.id) ?? { id: m.id, ok: false, error: "no result from the transport" });
-  }
-
-  close(): void {
-    for (const c of this.cache.values()) c.transport?.close();
-    this.deps.fallback.close?.();
-  }
-
-  private async transportOf(campaignId: string): Promise<Transport> {
-    let projectId = this.projectOf.get(campaignId);
-    if (!projectId) {
-      projectId = (await this.deps.store.getCampaign(campaignId))?.projectId;
-      if (!projectId) return this.deps.fallback;
-      this.projectOf.set(campaignId, projectId);
-    }
-    const now = Date.now();
-    const cached = this.cache.get(projectId);
-    if (cached && now - cached.at < 30_000) return cached.transport ?? this.deps.fallback;
+  protected async settingsOf(projectId: string): Promise<ProjectTransportSettings> {
     const settings = await loadProjectSmtp(this.deps.db, projectId, this.deps.secret);
-    const fingerprint = settings ? JSON.stringify(settings) : "";
-    if (cached && cached.fingerprint === fingerprint) {
-      cached.at = now;
-      return cached.transport ?? this.deps.fallback;
-    }
-    cached?.transport?.close();
-    const transport = settings
-      ? new SmtpTransport({ url: smtpUrl(settings), defaultFrom: this.deps.defaultFrom, mailDomain: settings.mailDomain, ratePerSecond: settings.ratePerSecond, maxConnections: 5, dkim: settings.dkim, links: this.deps.links })
-      : undefined;
-    this.cache.set(projectId, { at: now, fingerprint, transport });
-    return transport ?? this.deps.fallback;
+    return {
+      fingerprint: settings ? JSON.stringify(settings) : "",
+      build: () => (settings
+        ? new SmtpTransport({ url: smtpUrl(settings), defaultFrom: this.deps.defaultFrom, mailDomain: settings.mailDomain, ratePerSecond: settings.ratePerSecond, maxConnections: 5, dkim: settings.dkim, links: this.deps.links })
+        : undefined),
+    };
   }
 }
