@@ -235,6 +235,22 @@ describe("the back office in a real browser", () => {
     await page.fill("input[name=dest-password]", "x");
     await page.click("[data-testid=save-destination]");
     await page.getByRole("alert").filter({ hasText: "SHA256" }).waitFor();
+    // The project's own SMS account: saved encrypted, the token never shown back, kept when not retyped.
+    await page.click("[data-testid=tab-sms]");
+    const sms = page.locator("[data-testid=settings-sms-provider]");
+    await sms.locator("input[name=sms-account]").fill("AC0123");
+    await sms.locator("input[name=sms-token]").fill("jeton-secret-42");
+    await sms.locator("input[name=sms-from]").fill("+15145550000");
+    await sms.locator("button[type=submit]").click();
+    await sms.locator("h3", { hasText: /Configuré/i }).waitFor();
+    await expect(sms.locator("input[name=sms-token]").inputValue()).resolves.toBe("");
+    expect(await page.content()).not.toContain("jeton-secret-42");
+    await sms.locator("input[name=sms-from]").fill("Boutique");
+    await sms.locator("button[type=submit]").click();
+    await sms.locator("[role=status]", { hasText: /Enregistr/ }).waitFor();
+    const stored = await (await page.request.get(`${server.url}/api/v1/projects/${PROJECT}/sms-provider`)).json();
+    expect(stored).toEqual({ configured: true, baseUrl: "https://api.twilio.com/2010-04-01", accountSid: "AC0123", from: "Boutique", hasAuthToken: true });
+    await shot("settings-sms");
     await page.click("[data-testid=tab-fields]");
     await page.locator("[data-testid=field-email]", { hasText: "Clé unique" }).waitFor();
     await shot("settings-fields");

@@ -266,7 +266,7 @@ export const BACKOFFICE_STRINGS = {
   boQuietHours: { fr: "Heures de silence", en: "Quiet hours" },
   boFrom: { fr: "De", en: "From" },
   boTo: { fr: "À", en: "To" },
-  boPushSites: { fr: "Sites autorisés (une origine par ligne)", en: "Allowed sites (one origin per line)" },
+  boPushSites: { fr: "Sites du projet, pour le web push et le suivi du site (une origine par ligne)", en: "The project's sites, for web push and site tracking (one origin per line)" },
   boProjectSettings: { fr: "Fuseau horaire, heure d'envoi et modules", en: "Time zone, send hour and modules" },
   boTimezone: { fr: "Fuseau horaire", en: "Time zone" },
   boSendHour: { fr: "Heure d'envoi par défaut", en: "Default send hour" },
@@ -370,5 +370,15 @@ export const BACKOFFICE_STRINGS = {
   boTableSiteHelp: {
     fr: "Une table alimentée par le site accepte des lignes du traceur du site (relais(\"table_row\", …)), par exemple un formulaire d'inscription; elle déclenche « Tables de profilage ».",
     en: "A table fed by the site accepts rows from the site tracker (relais(\"table_row\", …)), such as a registration form; it fires \"Profiling tables\".",
+  },
+  boSmsProvider: { fr: "Compte SMS du projet", en: "The project's SMS account" },
+  boSmsBaseUrl: { fr: "Adresse de l'API du fournisseur", en: "Provider API address" },
+  boSmsAccount: { fr: "Identifiant du compte (SID)", en: "Account id (SID)" },
+  boSmsToken: { fr: "Jeton d'authentification", en: "Auth token" },
+  boSmsFrom: { fr: "Expéditeur", en: "Sender" },
+  boSmsRemove: { fr: "Retirer le compte", en: "Remove the account" },
+  boSmsProviderHelp: {
+    fr: "Un compte de type Twilio propre au projet : ses SMS passent par lui et ses rappels d'état sont vérifiés avec son jeton. Sans compte, les SMS passent par celui de l'instance (ou la boîte d'envoi). Le jeton n'est jamais réaffiché.",
+    en: "A Twilio-style account of the project's own: its SMS go through it and its status callbacks are checked with its token. Without one, SMS go through the instance's account (or the outbox). The token is never shown again.",
   },
 } as const;

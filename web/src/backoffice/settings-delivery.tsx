@@ -163,6 +163,46 @@ export function EmailSection({ projectId }: SectionProps) {
   );
 }
 
+interface SmsProvider { configured: boolean; baseUrl?: string; accountSid?: string; from?: string; hasAuthToken: boolean }
+
+/** The project's own Twilio-style SMS account (docs/sms-push.md): the token is write-only. */
+function SmsProviderForm({ projectId }: { projectId: string }) {
+  const { t } = useT();
+  const { error, run } = useAction();
+  const base = `${projectPath(projectId)}/sms-provider`;
+  const [p, setP] = useState<SmsProvider | null>(null);
+  const [form, setForm] = useState({ baseUrl: "https://api.twilio.com/2010-04-01", accountSid: "", authToken: "", from: "" });
+  const [result, setResult] = useState("");
+  useEffect(() => {
+    api<SmsProvider>("GET", base).then((r) => {
+      setP(r);
+      if (r.configured) setForm((f) => ({ ...f, baseUrl: r.baseUrl ?? f.baseUrl, accountSid: r.accountSid ?? "", from: r.from ?? "" }));
+    }, () => setP({ configured: false, hasAuthToken: false }));
+  }, [base]);
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
+  return (
+    <form className="bo-card bo-form-grid" data-testid="settings-sms-provider" onSubmit={(e) => { e.preventDefault(); void run(async () => {
+      const r = await api<SmsProvider>("PUT", base, { baseUrl: form.baseUrl, accountSid: form.accountSid, from: form.from, ...(form.authToken ? { authToken: form.authToken } : {}) });
+      setP(r);
+      setForm((f) => ({ ...f, authToken: "" }));
+      setResult(t("saved"));
+    }); }}>
+      <h3 className="bo-span">{t("boSmsProvider")} {p && <span className="muted">{p.configured ? t("boConfigured") : t("boNotConfigured")}</span>}</h3>
+      <label>{t("boSmsBaseUrl")}<input name="sms-base-url" value={form.baseUrl} onChange={set("baseUrl")} required /></label>
+      <label>{t("boSmsAccount")}<input name="sms-account" value={form.accountSid} onChange={set("accountSid")} required /></label>
+      <label>{t("boSmsToken")}<input name="sms-token" type="password" autoComplete="new-password" value={form.authToken} onChange={set("authToken")} placeholder={p?.hasAuthToken ? t("boKeepPassword") : ""} /></label>
+      <label>{t("boSmsFrom")}<input name="sms-from" value={form.from} onChange={set("from")} placeholder="+15145550000" required /></label>
+      <p className="small muted bo-span">{t("boSmsProviderHelp")}</p>
+      <div className="row bo-span">
+        <button type="submit" className="primary">{t("save")}</button>
+        {p?.configured && <button type="button" onClick={() => void run(async () => { setP(await api<SmsProvider>("DELETE", base)); setResult(t("saved")); })}>{t("boSmsRemove")}</button>}
+        {result && <span role="status">{result}</span>}
+      </div>
+      <ErrorLine error={error} />
+    </form>
+  );
+}
+
 export function SmsPushSection({ projectId }: SectionProps) {
   const { t } = useT();
   const { error, run } = useAction();
@@ -188,6 +228,7 @@ export function SmsPushSection({ projectId }: SectionProps) {
         {sms.quiet && <label>{t("boTo")}<input type="time" value={sms.end} onChange={(e) => setSms({ ...sms, end: e.target.value })} /></label>}
         <div className="row bo-span"><button type="submit" className="primary">{t("save")}</button></div>
       </form>
+      <SmsProviderForm projectId={projectId} />
       <form className="bo-card" onSubmit={(e) => { e.preventDefault(); void run(async () => {
         await api("PUT", `${projectPath(projectId)}/push-settings`, { sites: sites.split(/\s+/).filter(Boolean) });
         setResult(t("saved"));
