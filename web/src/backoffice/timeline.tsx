@@ -24,6 +24,12 @@ const EVENTS = ["sentAt", "deliveredAt", "openedAt", "clickedAt", "bouncedAt", "
  * its time and exit, where it waits now, and the messages with their events. `refresh` changes
  * make it read again (after a launch).
  */
+/** Exits with words (a variant's exit is its key); `next` says nothing the step does not. */
+const EXIT_WORDS: Record<string, { fr: string; en: string }> = {
+  true: { fr: "vrai", en: "true" }, false: { fr: "faux", en: "false" }, rest: { fr: "reste", en: "rest" },
+  approved: { fr: "approuvé", en: "approved" }, rejected: { fr: "refusé", en: "rejected" }, timeout: { fr: "délai dépassé", en: "timed out" },
+};
+
 export function JourneyTimeline({ projectId, contactId, refresh }: { projectId: string; contactId: string; refresh: number }) {
   const { t, lang } = useT();
   const [journeys, setJourneys] = useState<Journey[] | null>(null);
@@ -78,7 +84,7 @@ export function JourneyTimeline({ projectId, contactId, refresh }: { projectId: 
               {j.steps.map((s, i) => (
                 <li key={i} data-testid="journey-step">
                   <span className="bo-time">{fmtTime(s.at, lang)}</span> {elementName(j.campaign.id, s.element)} <code>{s.element}</code>
-                  {s.exit && <span className="bo-exit">→ {s.exit}</span>}
+                  {s.exit && s.exit !== "next" && <span className="bo-exit">→ {EXIT_WORDS[s.exit]?.[lang] ?? s.exit}</span>}
                 </li>
               ))}
               {j.state !== "ended" && j.element && (
