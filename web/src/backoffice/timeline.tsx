@@ -27,7 +27,6 @@ const EVENTS = ["sentAt", "deliveredAt", "openedAt", "clickedAt", "bouncedAt", "
 /** Exits with words (a variant's exit is its key); `next` says nothing the step does not. */
 const EXIT_WORDS: Record<string, { fr: string; en: string }> = {
   true: { fr: "vrai", en: "true" }, false: { fr: "faux", en: "false" }, rest: { fr: "reste", en: "rest" },
-  approved: { fr: "approuvé", en: "approved" }, rejected: { fr: "refusé", en: "rejected" }, timeout: { fr: "délai dépassé", en: "timed out" },
 };
 
 export function JourneyTimeline({ projectId, contactId, refresh }: { projectId: string; contactId: string; refresh: number }) {
